@@ -1,0 +1,274 @@
+//! The `cells-auth` command: sign in, list accounts, sign out.
+//!
+//! Results go to stdout, progress and errors to stderr; an error is one line
+//! and a non-zero exit, never a panic.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::clock::{Clock, SystemClock};
+use crate::discovery::ServerUrl;
+use crate::flow::{human_duration, FlowError, RedirectMode, SignIn};
+use crate::store::{Account, AccountState, Store, StoreError};
+
+/// Exit codes.
+pub mod exit {
+    pub const FAILURE: u8 = 1;
+    /// The account needs a new sign-in in the browser.
+    pub const NEEDS_SIGN_IN: u8 = 2;
+    /// The command line itself is wrong (EX_USAGE).
+    pub const USAGE: u8 = 64;
+    /// Interrupted with Ctrl-C.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "cells-auth", version, about = "Sign in to Pydio Cells servers and keep their tokens in the OS keyring")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in to a Cells server through the browser.
+    Login {
+        /// The server: https://cells.example.com, cells.example.com or http://host:port/sub/path.
+        server: String,
+        /// Receive the answer on http://localhost:3000/servers/callback (registered by Cells for development).
+        #[arg(long)]
+        dev_redirect: bool,
+        /// How long to wait for the browser, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        timeout: u64,
+        /// Do not open a browser; only print the address to open.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// List the accounts and the state of their tokens.
+    Status {
+        /// Print JSON: {"accounts":[{"id","server","issuer","user","email","state","access_token_expires_at"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an account's secrets from the keyring and forget it.
+    Logout {
+        /// The account id, or its login or server when only one account matches.
+        account: String,
+    },
+}
+
+/// A failed command: what to print, and how to exit.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure { message: err.to_string(), code: exit::FAILURE }
+    }
+}
+
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("cells-auth: internal error: {}", what.lines().next().unwrap_or(""));
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = err.print();
+                return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(exit::USAGE)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            eprintln!("cells-auth: {} (see cells-auth --help)", usage_error_line(&err.to_string()));
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cells-auth: cannot start: {err}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    let outcome = runtime.block_on(run(cli));
+    // Do not wait for a keyring call stuck on a prompt nobody will answer.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("cells-auth: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Clap's multi-line usage error folded into one line.
+fn usage_error_line(text: &str) -> String {
+    text.lines()
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .map(|line| line.trim().trim_start_matches("error:").trim())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Login { server, dev_redirect, timeout, no_browser } => {
+            let redirect = if dev_redirect { RedirectMode::Development } else { RedirectMode::Loopback };
+            login(&server, redirect, Duration::from_secs(timeout), !no_browser).await
+        }
+        Command::Status { json } => status(json),
+        Command::Logout { account } => logout(&account).await,
+    }
+}
+
+async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_browser: bool) -> Result<(), Failure> {
+    // Checked before anything touches the keyring or the network.
+    let server = ServerUrl::parse(server)?;
+    let store = Store::open_default()?;
+    let http = crate::http::client();
+    if server.is_insecure() {
+        eprintln!("Warning: {server} uses plain http; tokens will cross the network unencrypted.");
+    }
+    let sign_in = SignIn::start(&http, &store, server, redirect).await.map_err(flow_failure)?;
+    eprintln!("Open this address in your browser to sign in to {}:\n\n  {}\n", sign_in.server(), sign_in.authorization_url());
+    if open_browser {
+        if let Err(reason) = crate::browser::open(sign_in.authorization_url()) {
+            eprintln!("Warning: {reason}; open the address above yourself.");
+        }
+    }
+    eprintln!(
+        "Waiting for the browser on {} (times out in {}; Ctrl-C cancels)...",
+        sign_in.redirect_uri(),
+        human_duration(timeout)
+    );
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let cancel = async {
+        // If the handler cannot be installed, never cancel rather than cancel at once.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let account = sign_in.finish(&http, &store, clock, timeout, cancel).await.map_err(flow_failure)?;
+    println!(
+        "Signed in as {}{} on {} (account {})",
+        account.user,
+        account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default(),
+        account.server,
+        account.id
+    );
+    Ok(())
+}
+
+fn flow_failure(err: FlowError) -> Failure {
+    let code = if matches!(err, FlowError::Cancelled) { exit::INTERRUPTED } else { exit::FAILURE };
+    Failure { message: err.to_string(), code }
+}
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    accounts: Vec<AccountJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AccountJson<'a> {
+    id: &'a str,
+    server: &'a str,
+    issuer: &'a str,
+    user: &'a str,
+    email: Option<&'a str>,
+    state: AccountState,
+    access_token_expires_at: String,
+}
+
+fn status(json: bool) -> Result<(), Failure> {
+    let store = Store::open_default()?;
+    let accounts = store.accounts()?;
+    let now = SystemClock.now();
+    if json {
+        let out = StatusJson {
+            accounts: accounts
+                .iter()
+                .map(|a| AccountJson {
+                    id: &a.id,
+                    server: &a.server,
+                    issuer: &a.issuer,
+                    user: &a.user,
+                    email: a.email.as_deref(),
+                    state: a.state(now),
+                    access_token_expires_at: a.access_token_expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    if accounts.is_empty() {
+        println!("No accounts. Sign in with: cells-auth login <server>");
+        return Ok(());
+    }
+    for account in &accounts {
+        println!("{}", describe_account(account, now));
+    }
+    Ok(())
+}
+
+fn describe_account(account: &Account, now: DateTime<Utc>) -> String {
+    let insecure = if account.server.starts_with("http://") { " (insecure: plain http)" } else { "" };
+    let email = account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
+    let state = account.state(now);
+    let detail = match state {
+        AccountState::SignedIn => {
+            let left = (account.access_token_expires_at - now).to_std().unwrap_or_default();
+            format!("signed in, access token expires in {}", human_duration(Duration::from_secs(left.as_secs())))
+        }
+        AccountState::Expired => "access token expired (the next use refreshes it)".to_string(),
+        AccountState::NeedsReauth => {
+            format!("needs sign-in: {}", account.needs_reauth.as_deref().unwrap_or("sign in again"))
+        }
+    };
+    format!("{}  {}{} on {}{}  {}", account.id, account.user, email, account.server, insecure, detail)
+}
+
+async fn logout(selector: &str) -> Result<(), Failure> {
+    let store = Store::open_default()?;
+    let account = store.find(selector).map_err(|err| match err {
+        StoreError::UnknownAccount(_) | StoreError::Ambiguous { .. } => Failure { message: err.to_string(), code: exit::FAILURE },
+        other => other.into(),
+    })?;
+    let remover = store.clone();
+    let id = account.id.clone();
+    tokio::task::spawn_blocking(move || remover.remove(&id)).await??;
+    println!("Signed out {} from {} (account {}): its secrets are deleted from the keyring.", account.user, account.server, account.id);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_fold_into_one_line() {
+        let text = "error: the following required arguments were not provided:\n  <SERVER>\n\nUsage: cells-auth login <SERVER>\n\nFor more information, try '--help'.\n";
+        assert_eq!(usage_error_line(text), "the following required arguments were not provided: <SERVER>");
+    }
+}

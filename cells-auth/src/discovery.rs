@@ -1,0 +1,354 @@
+//! The server address a user types, and the OpenID configuration behind it.
+
+use std::fmt;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::http::describe_transport_error;
+
+/// A Cells server address, normalised: `https://host[:port][/sub/path]`,
+/// without a trailing slash, query or fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUrl(Url);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ServerUrlError {
+    #[error("the server address is empty: give one like https://cells.example.com")]
+    Empty,
+    #[error("the server address '{0}' contains white space: give one like https://cells.example.com")]
+    WhiteSpace(String),
+    #[error("the server address '{input}' uses '{scheme}': only https:// (or http:// on a trusted network) is supported")]
+    Scheme { input: String, scheme: String },
+    #[error("'{0}' is not a valid server address: give one like https://cells.example.com")]
+    Invalid(String),
+    #[error("the server address '{0}' has no host name: give one like https://cells.example.com")]
+    NoHost(String),
+    #[error("the server address '{0}' must not contain a user name or password")]
+    Credentials(String),
+    #[error("the server address '{0}' must not contain a query (?...) or fragment (#...)")]
+    QueryOrFragment(String),
+    #[error("'{input}' is the address of the OpenID service, not of the server: use {suggestion}")]
+    OidcPath { input: String, suggestion: String },
+}
+
+impl ServerUrl {
+    /// Accepts `https://host`, `host` (https assumed), `http://host` and any of
+    /// these with a port, a sub-path and trailing slashes. Nothing else: no
+    /// network access happens before an address passes this check.
+    pub fn parse(input: &str) -> Result<Self, ServerUrlError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(ServerUrlError::Empty);
+        }
+        if trimmed.chars().any(char::is_whitespace) {
+            return Err(ServerUrlError::WhiteSpace(trimmed.to_string()));
+        }
+        let with_scheme = match trimmed.split_once("://") {
+            Some((scheme, _)) => {
+                let scheme = scheme.to_ascii_lowercase();
+                if scheme != "https" && scheme != "http" {
+                    return Err(ServerUrlError::Scheme { input: trimmed.to_string(), scheme });
+                }
+                trimmed.to_string()
+            }
+            None => format!("https://{trimmed}"),
+        };
+        let mut url = Url::parse(&with_scheme).map_err(|_| ServerUrlError::Invalid(trimmed.to_string()))?;
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ServerUrlError::NoHost(trimmed.to_string()));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ServerUrlError::Credentials(trimmed.to_string()));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(ServerUrlError::QueryOrFragment(trimmed.to_string()));
+        }
+        let path = url.path().trim_end_matches('/').to_string();
+        if let Some(base) = path
+            .strip_suffix("/oidc")
+            .or_else(|| path.find("/oidc/").map(|at| &path[..at]))
+        {
+            let mut suggestion = url.clone();
+            suggestion.set_path(base);
+            return Err(ServerUrlError::OidcPath {
+                input: trimmed.to_string(),
+                suggestion: suggestion.as_str().trim_end_matches('/').to_string(),
+            });
+        }
+        url.set_path(&path);
+        Ok(Self(url))
+    }
+
+    /// The address as shown and stored, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    pub fn host(&self) -> String {
+        match self.0.port() {
+            Some(port) => format!("{}:{port}", self.0.host_str().unwrap_or_default()),
+            None => self.0.host_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// Plain http: tokens would cross the network readable by anyone on it.
+    pub fn is_insecure(&self) -> bool {
+        self.0.scheme() == "http"
+    }
+
+    /// `<server>/oidc/.well-known/openid-configuration`, where Cells publishes it.
+    pub fn discovery_url(&self) -> String {
+        format!("{}/oidc/.well-known/openid-configuration", self.as_str())
+    }
+
+    /// The issuer Cells announces: `<server>/oidc/`, with the trailing slash.
+    pub fn expected_issuer(&self) -> String {
+        format!("{}/oidc/", self.as_str())
+    }
+
+    /// `<server>/a/frontend/bootconf`, where Cells publishes its display name.
+    pub fn bootconf_url(&self) -> String {
+        format!("{}/a/frontend/bootconf", self.as_str())
+    }
+}
+
+impl fmt::Display for ServerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The parts of the OpenID provider metadata this client uses.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    /// RFC 9207: when true, every authorization response carries `iss`.
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("cannot reach {url}: {reason}")]
+    Transport { url: String, reason: String },
+    #[error("{url} redirects to {location}: sign in with the address it redirects to")]
+    Redirected { url: String, location: String },
+    #[error("no OpenID configuration at {url} (HTTP 404): check that this is the address of a Cells server")]
+    NotFound { url: String },
+    #[error("{url} answered HTTP {status} instead of the OpenID configuration: the server or a proxy in front of it is failing")]
+    Status { url: String, status: u16, body: String },
+    #[error("{url} returned an HTML page instead of the OpenID configuration: a proxy in front of Cells may be answering; check the server address")]
+    Html { url: String },
+    #[error("{url} is not a valid OpenID configuration: {reason}")]
+    Invalid { url: String, reason: String },
+    #[error("{url} names the issuer {found}, but a Cells server at this address is {expected}: check the server address (or the server's external URL setting)")]
+    IssuerMismatch { url: String, found: String, expected: String },
+    #[error("{url} sends the {endpoint} to {found}, which is not https although the server is: refusing to send secrets over plain http")]
+    InsecureEndpoint { url: String, endpoint: &'static str, found: String },
+}
+
+/// Fetches and checks `<server>/oidc/.well-known/openid-configuration`.
+pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<ProviderMetadata, DiscoveryError> {
+    let url = server.discovery_url();
+    let response = http
+        .get(&url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|err| DiscoveryError::Transport { url: url.clone(), reason: describe_transport_error(&err) })?;
+    let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("another address")
+            .to_string();
+        return Err(DiscoveryError::Redirected { url, location });
+    }
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Err(DiscoveryError::NotFound { url });
+    }
+    let is_html = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("html"));
+    let body = response
+        .text()
+        .await
+        .map_err(|err| DiscoveryError::Transport { url: url.clone(), reason: describe_transport_error(&err) })?;
+    if !status.is_success() {
+        return Err(DiscoveryError::Status { url, status: status.as_u16(), body });
+    }
+    if is_html || body.trim_start().starts_with('<') {
+        return Err(DiscoveryError::Html { url });
+    }
+    let metadata: ProviderMetadata = serde_json::from_str(&body)
+        .map_err(|err| DiscoveryError::Invalid { url: url.clone(), reason: err.to_string() })?;
+    check_metadata(server, &url, metadata)
+}
+
+fn check_metadata(server: &ServerUrl, url: &str, metadata: ProviderMetadata) -> Result<ProviderMetadata, DiscoveryError> {
+    // Cells announces `<server>/oidc/`; accept it with or without the trailing
+    // slash, but the issuer must belong to the server the user asked for
+    // (OpenID Connect Discovery 4.3). ID tokens are then held to the exact
+    // string announced here.
+    let expected = server.expected_issuer();
+    if metadata.issuer.trim_end_matches('/') != expected.trim_end_matches('/') {
+        return Err(DiscoveryError::IssuerMismatch {
+            url: url.to_string(),
+            found: metadata.issuer.clone(),
+            expected,
+        });
+    }
+    let endpoints = [
+        ("authorization endpoint", Some(&metadata.authorization_endpoint)),
+        ("token endpoint", Some(&metadata.token_endpoint)),
+        ("key set (jwks_uri)", Some(&metadata.jwks_uri)),
+        ("revocation endpoint", metadata.revocation_endpoint.as_ref()),
+        ("logout endpoint", metadata.end_session_endpoint.as_ref()),
+        ("userinfo endpoint", metadata.userinfo_endpoint.as_ref()),
+    ];
+    for (endpoint, value) in endpoints {
+        let Some(value) = value else { continue };
+        let parsed = Url::parse(value).map_err(|_| DiscoveryError::Invalid {
+            url: url.to_string(),
+            reason: format!("the {endpoint} '{value}' is not a URL"),
+        })?;
+        if !server.is_insecure() && parsed.scheme() != "https" {
+            return Err(DiscoveryError::InsecureEndpoint { url: url.to_string(), endpoint, found: value.clone() });
+        }
+    }
+    if let Some(methods) = &metadata.code_challenge_methods_supported {
+        if !methods.iter().any(|m| m == crate::pkce::PkceChallenge::METHOD) {
+            return Err(DiscoveryError::Invalid {
+                url: url.to_string(),
+                reason: "the server does not support PKCE with S256, which this client requires".to_string(),
+            });
+        }
+    }
+    Ok(metadata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(input: &str) -> String {
+        ServerUrl::parse(input).map(|u| u.as_str().to_string()).unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn accepts_the_usual_spellings_of_a_server() {
+        assert_eq!(parsed("https://cells.example.com"), "https://cells.example.com");
+        assert_eq!(parsed("cells.example.com"), "https://cells.example.com");
+        assert_eq!(parsed("cells.example.com/"), "https://cells.example.com");
+        assert_eq!(parsed("  https://Cells.Example.com///  "), "https://cells.example.com");
+        assert_eq!(parsed("https://host/cells/"), "https://host/cells");
+        assert_eq!(parsed("host:8443/cells"), "https://host:8443/cells");
+        assert_eq!(parsed("http://192.168.1.5:8080"), "http://192.168.1.5:8080");
+        assert_eq!(parsed("HTTPS://host"), "https://host");
+        assert_eq!(parsed("https://host:443"), "https://host");
+        assert_eq!(parsed("http://[::1]:8080"), "http://[::1]:8080");
+    }
+
+    #[test]
+    fn rejects_anything_else_with_one_line() {
+        let cases = [
+            ("", ServerUrlError::Empty),
+            ("   ", ServerUrlError::Empty),
+            ("ftp://host", ServerUrlError::Scheme { input: "ftp://host".into(), scheme: "ftp".into() }),
+            ("cells example.com", ServerUrlError::WhiteSpace("cells example.com".into())),
+            ("https://", ServerUrlError::Invalid("https://".into())),
+            ("https://user:pw@host", ServerUrlError::Credentials("https://user:pw@host".into())),
+            ("https://host/?a=b", ServerUrlError::QueryOrFragment("https://host/?a=b".into())),
+            ("https://host/#x", ServerUrlError::QueryOrFragment("https://host/#x".into())),
+            ("https://ho st", ServerUrlError::WhiteSpace("https://ho st".into())),
+            ("https://exa mple", ServerUrlError::WhiteSpace("https://exa mple".into())),
+            ("https://host:99999", ServerUrlError::Invalid("https://host:99999".into())),
+        ];
+        for (input, expected) in cases {
+            let err = ServerUrl::parse(input).unwrap_err();
+            assert_eq!(err, expected, "{input}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn points_from_the_oidc_address_to_the_server() {
+        let err = ServerUrl::parse("https://host/cells/oidc/.well-known/openid-configuration").unwrap_err();
+        assert_eq!(
+            err,
+            ServerUrlError::OidcPath {
+                input: "https://host/cells/oidc/.well-known/openid-configuration".into(),
+                suggestion: "https://host/cells".into()
+            }
+        );
+        assert!(matches!(ServerUrl::parse("https://host/oidc/"), Err(ServerUrlError::OidcPath { .. })));
+    }
+
+    #[test]
+    fn derives_the_cells_addresses() {
+        let server = ServerUrl::parse("https://host/cells/").unwrap();
+        assert_eq!(server.discovery_url(), "https://host/cells/oidc/.well-known/openid-configuration");
+        assert_eq!(server.expected_issuer(), "https://host/cells/oidc/");
+        assert_eq!(server.host(), "host");
+        assert!(!server.is_insecure());
+        assert!(ServerUrl::parse("http://lan:8080").unwrap().is_insecure());
+        assert_eq!(ServerUrl::parse("http://lan:8080").unwrap().host(), "lan:8080");
+    }
+
+    fn metadata(issuer: &str, base: &str) -> ProviderMetadata {
+        ProviderMetadata {
+            issuer: issuer.into(),
+            authorization_endpoint: format!("{base}/oidc/oauth2/auth"),
+            token_endpoint: format!("{base}/oidc/oauth2/token"),
+            jwks_uri: format!("{base}/oidc/.well-known/jwks.json"),
+            revocation_endpoint: None,
+            end_session_endpoint: None,
+            userinfo_endpoint: None,
+            code_challenge_methods_supported: Some(vec!["S256".into()]),
+            id_token_signing_alg_values_supported: vec!["RS256".into()],
+            authorization_response_iss_parameter_supported: false,
+        }
+    }
+
+    #[test]
+    fn issuer_is_accepted_with_or_without_trailing_slash_but_must_be_the_servers() {
+        let server = ServerUrl::parse("https://host").unwrap();
+        assert!(check_metadata(&server, "u", metadata("https://host/oidc/", "https://host")).is_ok());
+        assert!(check_metadata(&server, "u", metadata("https://host/oidc", "https://host")).is_ok());
+        let err = check_metadata(&server, "u", metadata("https://evil/oidc/", "https://host")).unwrap_err();
+        assert!(matches!(err, DiscoveryError::IssuerMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn https_server_must_not_send_secrets_to_http_endpoints() {
+        let server = ServerUrl::parse("https://host").unwrap();
+        let err = check_metadata(&server, "u", metadata("https://host/oidc/", "http://host")).unwrap_err();
+        assert!(matches!(err, DiscoveryError::InsecureEndpoint { endpoint: "authorization endpoint", .. }), "{err}");
+    }
+
+    #[test]
+    fn requires_pkce_s256_when_methods_are_listed() {
+        let server = ServerUrl::parse("https://host").unwrap();
+        let mut meta = metadata("https://host/oidc/", "https://host");
+        meta.code_challenge_methods_supported = Some(vec!["plain".into()]);
+        assert!(matches!(check_metadata(&server, "u", meta), Err(DiscoveryError::Invalid { .. })));
+    }
+}

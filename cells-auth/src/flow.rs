@@ -1,0 +1,278 @@
+//! One sign-in: the authorization code flow with PKCE through the system
+//! browser and a loopback redirect (RFC 8252), ending in a stored account.
+//!
+//! [`SignIn::start`] checks the keyring, discovers the server, binds the
+//! listener and builds the authorization URL; the caller shows the URL and
+//! opens the browser; [`SignIn::finish`] waits for the callback, exchanges
+//! the code, verifies the ID token and stores the account.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::clock::Clock;
+use crate::discovery::{discover, DiscoveryError, ProviderMetadata, ServerUrl};
+use crate::loopback::{
+    bind_first_free, AuthorizationCode, CallbackOutcome, CallbackServer, CsrfState, Expectation, FinalPage, LoopbackError,
+    DEV_PORT, SYNC_PORTS,
+};
+use crate::pkce::PkceVerifier;
+use crate::store::{account_id, Account, Store, StoreError};
+use crate::tokens::{exchange_code, TokenError};
+use crate::verify::{IdTokenVerifier, JwksCache, Nonce, NonceCheck, VerifyError};
+use crate::{CLIENT_ID, SCOPES};
+
+/// Where the browser brings the answer back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectMode {
+    /// The first free port of 3636-3666, as Cells registers for `cells-sync`.
+    Loopback,
+    /// `http://localhost:3000/servers/callback`, registered for development.
+    Development,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error(transparent)]
+    Loopback(#[from] LoopbackError),
+    #[error("no answer from the browser within {}: sign in again (--timeout sets a longer wait)", human_duration(*.0))]
+    Timeout(Duration),
+    #[error("sign-in cancelled")]
+    Cancelled,
+    #[error("the sign-in was cancelled in the browser ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AccessDenied { error: String, description: Option<String> },
+    #[error("the server refused the sign-in ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AuthorizationError { error: String, description: Option<String> },
+    #[error("the answer came from {}, not from {expected}: sign-in aborted (mix-up defence)", found.as_deref().unwrap_or("an unnamed issuer"))]
+    WrongIssuer { found: Option<String>, expected: String },
+    #[error("cannot get the tokens: {0}")]
+    Token(#[from] TokenError),
+    #[error("sign-in rejected: {0}")]
+    Verify(#[from] VerifyError),
+    #[error("the server returned no {0}; check that the client cells-sync is allowed the 'openid' and 'offline' scopes")]
+    MissingToken(&'static str),
+    #[error("the listener stopped before the browser answered")]
+    ListenerClosed,
+}
+
+/// A sign-in under way: the listener is bound and the URL is ready.
+pub struct SignIn {
+    server: ServerUrl,
+    metadata: ProviderMetadata,
+    listener: CallbackServer,
+    redirect_uri: String,
+    authorization_url: Url,
+    verifier: PkceVerifier,
+    nonce: Nonce,
+}
+
+impl SignIn {
+    /// Prepares a sign-in. The keyring is checked first and the port bound
+    /// last, so that nothing is opened in the browser unless the answer can
+    /// be received and kept.
+    pub async fn start(http: &reqwest::Client, store: &Store, server: ServerUrl, redirect: RedirectMode) -> Result<Self, FlowError> {
+        let probe = store.clone();
+        tokio::task::spawn_blocking(move || probe.check_writable())
+            .await
+            .map_err(|e| StoreError::Keyring(e.to_string()))??;
+        let metadata = discover(http, &server).await?;
+        let ports = match redirect {
+            RedirectMode::Loopback => SYNC_PORTS,
+            RedirectMode::Development => DEV_PORT..=DEV_PORT,
+        };
+        let bound = bind_first_free(ports)?;
+        let redirect_uri = bound.redirect_uri();
+        let state = CsrfState::generate();
+        let verifier = PkceVerifier::generate();
+        let nonce = Nonce::generate();
+        let authorization_url = authorization_url(&metadata, &redirect_uri, &state, &verifier, &nonce)?;
+        let expectation = Expectation {
+            state,
+            issuer: metadata.issuer.clone(),
+            require_iss: metadata.authorization_response_iss_parameter_supported,
+        };
+        let listener = CallbackServer::start(bound, expectation)?;
+        Ok(Self { server, metadata, listener, redirect_uri, authorization_url, verifier, nonce })
+    }
+
+    /// The page to open in the browser. It carries the PKCE challenge, the
+    /// state and the nonce, never the verifier.
+    pub fn authorization_url(&self) -> &str {
+        self.authorization_url.as_str()
+    }
+
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.port()
+    }
+
+    pub fn server(&self) -> &ServerUrl {
+        &self.server
+    }
+
+    /// Waits for the browser's answer (until `timeout`, or until `cancel`
+    /// resolves), then exchanges the code and stores the account. The
+    /// listener is closed whatever happens; the browser is told the outcome.
+    pub async fn finish(
+        mut self,
+        http: &reqwest::Client,
+        store: &Store,
+        clock: Arc<dyn Clock>,
+        timeout: Duration,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Account, FlowError> {
+        let callback = tokio::select! {
+            callback = self.listener.next_callback() => callback,
+            _ = tokio::time::sleep(timeout) => {
+                self.listener.close().await;
+                return Err(FlowError::Timeout(timeout));
+            }
+            _ = cancel => {
+                self.listener.close().await;
+                return Err(FlowError::Cancelled);
+            }
+        };
+        let Some(callback) = callback else {
+            self.listener.close().await;
+            return Err(FlowError::ListenerClosed);
+        };
+        let result = match &callback.outcome {
+            CallbackOutcome::Code(code) => self.redeem(http, store, clock.as_ref(), code).await,
+            CallbackOutcome::Denied { error, description } if error == "access_denied" => {
+                Err(FlowError::AccessDenied { error: error.clone(), description: description.clone() })
+            }
+            CallbackOutcome::Denied { error, description } => {
+                Err(FlowError::AuthorizationError { error: error.clone(), description: description.clone() })
+            }
+            CallbackOutcome::WrongIssuer { found } => {
+                Err(FlowError::WrongIssuer { found: found.clone(), expected: self.metadata.issuer.clone() })
+            }
+        };
+        callback.reply(match &result {
+            Ok(account) => FinalPage::Success {
+                detail: format!("Signed in to {} as {}. You can close this tab and return to the app.", account.server, account.user),
+            },
+            Err(err) => FinalPage::Failure { detail: format!("{err}. Return to the app to try again.") },
+        });
+        self.listener.close().await;
+        result
+    }
+
+    async fn redeem(&self, http: &reqwest::Client, store: &Store, clock: &dyn Clock, code: &AuthorizationCode) -> Result<Account, FlowError> {
+        let tokens =
+            exchange_code(http, &self.metadata.token_endpoint, CLIENT_ID, code, &self.verifier, &self.redirect_uri, clock).await?;
+        let id_token = tokens.id_token.as_ref().ok_or(FlowError::MissingToken("ID token"))?;
+        if tokens.refresh_token.is_none() {
+            return Err(FlowError::MissingToken("refresh token"));
+        }
+        let keys = JwksCache::new(&self.metadata.jwks_uri);
+        let verifier = IdTokenVerifier { http, keys: &keys, issuer: &self.metadata.issuer, client_id: CLIENT_ID, clock };
+        let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
+        let now = clock.now();
+        let account = Account {
+            id: account_id(&self.metadata.issuer, &claims.sub),
+            server: self.server.as_str().to_string(),
+            issuer: self.metadata.issuer.clone(),
+            user: claims.name.clone().or_else(|| claims.email.clone()).unwrap_or_else(|| claims.sub.clone()),
+            email: claims.email.clone(),
+            sub: claims.sub.clone(),
+            access_token_expires_at: tokens.access_token_expires_at,
+            id_token_expires_at: claims.expires_at(),
+            signed_in_at: now,
+            last_refresh_at: None,
+            needs_reauth: None,
+        };
+        let saver = store.clone();
+        let saved = account.clone();
+        tokio::task::spawn_blocking(move || saver.save(&saved, &tokens))
+            .await
+            .map_err(|e| StoreError::Keyring(e.to_string()))??;
+        Ok(account)
+    }
+}
+
+fn authorization_url(
+    metadata: &ProviderMetadata,
+    redirect_uri: &str,
+    state: &CsrfState,
+    verifier: &PkceVerifier,
+    nonce: &Nonce,
+) -> Result<Url, FlowError> {
+    let mut url = Url::parse(&metadata.authorization_endpoint).map_err(|_| DiscoveryError::Invalid {
+        url: metadata.authorization_endpoint.clone(),
+        reason: "the authorization endpoint is not a URL".into(),
+    })?;
+    let challenge = verifier.challenge();
+    url.query_pairs_mut()
+        .append_pair("client_id", CLIENT_ID)
+        .append_pair("response_type", "code")
+        .append_pair("scope", SCOPES)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", state.secret())
+        .append_pair("nonce", nonce.secret())
+        .append_pair("code_challenge", challenge.as_str())
+        .append_pair("code_challenge_method", crate::pkce::PkceChallenge::METHOD);
+    Ok(url)
+}
+
+/// `5 min`, `90 s`, `1 h`: for messages.
+pub fn human_duration(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorization_request_is_what_cells_expects() {
+        let metadata: ProviderMetadata = serde_json::from_value(serde_json::json!({
+            "issuer": "https://h/oidc/",
+            "authorization_endpoint": "https://h/oidc/oauth2/auth",
+            "token_endpoint": "https://h/oidc/oauth2/token",
+            "jwks_uri": "https://h/oidc/.well-known/jwks.json",
+        }))
+        .unwrap();
+        let verifier = PkceVerifier::generate();
+        let url = authorization_url(
+            &metadata,
+            "http://localhost:3636/servers/callback",
+            &CsrfState::new("st"),
+            &verifier,
+            &Nonce::new("nn"),
+        )
+        .unwrap();
+        let pairs: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs["client_id"], "cells-sync");
+        assert_eq!(pairs["response_type"], "code");
+        assert_eq!(pairs["scope"], "openid email profile pydio offline");
+        assert_eq!(pairs["redirect_uri"], "http://localhost:3636/servers/callback");
+        assert_eq!(pairs["state"], "st");
+        assert_eq!(pairs["nonce"], "nn");
+        assert_eq!(pairs["code_challenge"], verifier.challenge().as_str());
+        assert_eq!(pairs["code_challenge_method"], "S256");
+        assert!(!url.as_str().contains(verifier.secret()));
+        assert_eq!(pairs.len(), 8);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(Duration::from_secs(300)), "5 min");
+        assert_eq!(human_duration(Duration::from_secs(90)), "90 s");
+        assert_eq!(human_duration(Duration::from_secs(7200)), "2 h");
+    }
+}

@@ -1,0 +1,103 @@
+//! The one HTTP client every request goes through, and plain words for its failures.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+/// Total time allowed for one request to the server.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds the shared client. It follows no redirects: a token request must
+/// never be replayed elsewhere, and a redirected discovery is reported so the
+/// user can give the right address.
+pub fn client() -> reqwest::Client {
+    client_with_timeout(REQUEST_TIMEOUT)
+}
+
+/// The same client with another total timeout (tests use short ones).
+pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("cells-auth/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Building fails only when the TLS back end cannot start, which a
+        // statically linked rustls does not do; fall back to the defaults.
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Says in a few words why a request failed before any HTTP answer came back.
+pub fn describe_transport_error(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        return "no answer in time (timed out)".to_string();
+    }
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection refused".to_string(),
+                std::io::ErrorKind::ConnectionReset => return "connection reset by the server".to_string(),
+                std::io::ErrorKind::TimedOut => return "no answer in time (timed out)".to_string(),
+                // TLS streams report handshake and certificate failures as InvalidData.
+                std::io::ErrorKind::InvalidData => {
+                    return format!("TLS handshake failed: {}", innermost(io));
+                }
+                _ => {}
+            }
+        }
+        let text = cause.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return "cannot resolve the host name".to_string();
+        }
+        source = cause.source();
+    }
+    if err.is_connect() {
+        return format!("cannot connect: {}", innermost(err));
+    }
+    innermost(err)
+}
+
+/// The message of the deepest cause, which is usually the specific one.
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_silent_server_is_reported_as_a_timeout() {
+        // Accepts connections and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let holder = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        let err = client_with_timeout(Duration::from_millis(300))
+            .get(format!("http://{addr}/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(describe_transport_error(&err), "no answer in time (timed out)");
+        holder.abort();
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_reported_as_refused() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let err = client().get(format!("http://127.0.0.1:{port}/")).send().await.unwrap_err();
+        assert_eq!(describe_transport_error(&err), "connection refused");
+    }
+}

@@ -1,0 +1,321 @@
+// A Cells-shaped OpenID provider for end-to-end tests and the demo.
+//
+// It is panva's certified `oidc-provider`, configured the way a Pydio Cells
+// server answers: mounted under /oidc with Cells' route names, an issuer with
+// a trailing slash, the public clients `cells-sync` (exact loopback redirect
+// URIs) and `cells-mobile` (cellsauth://callback), Hydra's `offline` scope,
+// opaque access tokens, rotating refresh tokens and consent accepted
+// automatically. Test knobs live under /_test (see README.md beside this file).
+//
+// Usage: node server.mjs [--port N] [--host H]
+// Prints `listening <port>` on stdout once it accepts connections.
+
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import * as jose from 'jose';
+import Provider from 'oidc-provider';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+
+const USERS = new Map([
+  ['alice', { sub: 'u-alice-0001', password: 'alice-password', email: 'alice@example.com', authSource: 'pydio' }],
+  ['bob', { sub: 'u-bob-0002', password: 'bob-password', email: 'bob@example.com', authSource: 'pydio' }],
+]);
+const USERS_BY_SUB = new Map([...USERS].map(([login, user]) => [user.sub, { login, ...user }]));
+
+const SCOPES = ['openid', 'email', 'profile', 'pydio', 'offline'];
+const SYNC_PORTS = Array.from({ length: 31 }, (_, i) => 3636 + i);
+
+// Knobs a test may change at run time through POST /_test/config.
+const knobs = {
+  accessTokenTtl: 600, // Cells: 10 minutes
+  idTokenTtl: 3600, // Cells: 1 hour
+  refreshTokenTtl: 60 * 24 * 3600, // Cells: 60 days
+  rotateRefreshTokens: true,
+};
+// Faults injected into the next token requests: [{ status, error, description }].
+let tokenFaults = [];
+// Claims overridden in the next ID token issued (re-signed), or a foreign key.
+let idTokenTamper = null;
+const stats = { token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, revocation: 0, userinfo: 0 };
+
+const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'cells-test-1', alg: 'RS256', use: 'sig' };
+const foreignKey = (await jose.generateKeyPair('RS256')).privateKey;
+
+const server = http.createServer();
+await new Promise((resolve) => server.listen(Number(args.port), args.host, resolve));
+const { port } = server.address();
+const hostForUrl = args.host.includes(':') ? `[${args.host}]` : args.host;
+const origin = `http://${hostForUrl}:${port}`;
+const issuer = `${origin}/oidc/`;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'cells-sync',
+      // A web client so that redirect URIs are matched exactly, port included,
+      // as Cells (Hydra) does; a native client would get RFC 8252's any-port rule.
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [
+        ...SYNC_PORTS.map((p) => `http://localhost:${p}/servers/callback`),
+        'http://localhost:3000/servers/callback',
+      ],
+      scope: SCOPES.join(' '),
+    },
+    {
+      client_id: 'cells-mobile',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['cellsauth://callback'],
+      scope: SCOPES.join(' '),
+    },
+  ],
+  jwks: { keys: [signingJwk] },
+  scopes: SCOPES,
+  claims: {
+    openid: ['sub', 'sid'],
+    email: ['email', 'email_verified'],
+    profile: ['name'],
+    pydio: ['authSource'],
+  },
+  // Cells puts the profile claims in the ID token itself.
+  conformIdTokenClaims: false,
+  features: {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+    userinfo: { enabled: true },
+  },
+  pkce: { required: () => true },
+  routes: {
+    authorization: '/oauth2/auth',
+    token: '/oauth2/token',
+    revocation: '/oauth2/revoke',
+    end_session: '/oauth2/sessions/logout',
+    jwks: '/.well-known/jwks.json',
+    userinfo: '/userinfo',
+  },
+  cookies: { keys: ['cells-test-idp-cookie-key'] },
+  interactions: { url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
+  ttl: {
+    AccessToken: () => knobs.accessTokenTtl,
+    IdToken: () => knobs.idTokenTtl,
+    RefreshToken: () => knobs.refreshTokenTtl,
+    AuthorizationCode: 60,
+    Grant: 365 * 24 * 3600,
+    Interaction: 3600,
+    Session: 14 * 24 * 3600,
+  },
+  rotateRefreshToken: () => knobs.rotateRefreshTokens,
+  // Hydra issues refresh tokens for `offline`, not `offline_access`.
+  issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline'),
+  expiresWithSession: async (_ctx, code) => !code.scopes.has('offline'),
+  // Cells accepts consent automatically: every sign-in gets a grant for all scopes.
+  loadExistingGrant: async (ctx) => {
+    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    const existing = grantId && (await ctx.oidc.provider.Grant.find(grantId));
+    if (existing) return existing;
+    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+    grant.addOIDCScope(SCOPES.join(' '));
+    await grant.save();
+    return grant;
+  },
+  findAccount: async (_ctx, sub) => {
+    const user = USERS_BY_SUB.get(sub);
+    if (!user) return undefined;
+    return {
+      accountId: sub,
+      claims: async () => ({ sub, name: user.login, email: user.email, email_verified: true, authSource: user.authSource }),
+    };
+  },
+  renderError: async (ctx, out) => {
+    ctx.type = 'html';
+    ctx.body = page('Error', `<p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description || '')}</p>`);
+  },
+});
+provider.proxy = false;
+
+// Test faults and tampering around the token endpoint, the way a broken or
+// hostile server would answer.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/oauth2/token' && ctx.method === 'POST') {
+    const fault = tokenFaults.shift();
+    if (fault) {
+      stats.token.injected_fault += 1;
+      ctx.status = fault.status || 400;
+      ctx.type = 'json';
+      ctx.body = fault.error ? { error: fault.error, error_description: fault.description || 'injected by the test provider' } : 'injected failure';
+      return;
+    }
+    await next();
+    if (idTokenTamper && ctx.status === 200 && ctx.body?.id_token) {
+      const tamper = idTokenTamper;
+      idTokenTamper = null;
+      ctx.body = { ...ctx.body, id_token: await resign(ctx.body.id_token, tamper) };
+    }
+    return;
+  }
+  if (ctx.path === '/oauth2/revoke' && ctx.method === 'POST') stats.revocation += 1;
+  if (ctx.path === '/userinfo') stats.userinfo += 1;
+  await next();
+});
+
+// oidc-provider parses the token request itself; count by grant type once it has.
+for (const event of ['grant.success', 'grant.error']) {
+  provider.on(event, (ctx) => {
+    const type = ctx.oidc.params?.grant_type;
+    stats.token[type in stats.token ? type : 'other'] += 1;
+  });
+}
+
+async function resign(idToken, tamper) {
+  const payload = jose.decodeJwt(idToken);
+  const claims = { ...payload, ...(tamper.claims || {}) };
+  const key = tamper.foreignKey ? foreignKey : privateKey;
+  return new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid, typ: 'JWT' }).sign(key);
+}
+
+const providerHandler = provider.callback();
+
+server.on('request', (req, res) => {
+  handle(req, res).catch((err) => {
+    console.error('test idp error:', err);
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+    }
+    res.end('internal error');
+  });
+});
+
+async function handle(req, res) {
+  const url = new URL(req.url, origin);
+  if (url.pathname.startsWith('/_test/')) return testApi(req, res, url);
+  if (url.pathname.startsWith('/oidc/interaction/')) return interaction(req, res, url);
+  if (url.pathname === '/a/frontend/bootconf') return json(res, 200, { customWording: { title: 'Cells Test Server' } });
+  // A reverse proxy that answers every path with its own HTML page.
+  if (url.pathname.startsWith('/behind-proxy/')) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    return res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+  }
+  if (url.pathname === '/oidc' || url.pathname.startsWith('/oidc/')) {
+    // Mount the provider under /oidc the way express would.
+    req.originalUrl = req.url;
+    req.url = req.url.slice('/oidc'.length) || '/';
+    return providerHandler(req, res);
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found');
+}
+
+async function interaction(req, res, url) {
+  const details = await provider.interactionDetails(req, res);
+  const uid = details.uid;
+  if (req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    return res.end(loginPage(uid, details.params.client_id, ''));
+  }
+  if (req.method !== 'POST') {
+    res.writeHead(405);
+    return res.end();
+  }
+  const form = new URLSearchParams(await readBody(req));
+  if (form.get('action') === 'cancel') {
+    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+  }
+  const user = USERS.get(form.get('login') || '');
+  if (!user || user.password !== form.get('password')) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    return res.end(loginPage(uid, details.params.client_id, 'Wrong login or password.'));
+  }
+  return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+}
+
+async function testApi(req, res, url) {
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /_test/health':
+      return json(res, 200, { ok: true, issuer });
+    case 'GET /_test/stats':
+      return json(res, 200, stats);
+    case 'POST /_test/config': {
+      const body = JSON.parse((await readBody(req)) || '{}');
+      for (const key of Object.keys(knobs)) if (key in body) knobs[key] = body[key];
+      return json(res, 200, knobs);
+    }
+    case 'POST /_test/token-faults': {
+      // Body: a list of faults answered, in order, to the next token requests.
+      tokenFaults = JSON.parse((await readBody(req)) || '[]');
+      return json(res, 200, { queued: tokenFaults.length });
+    }
+    case 'POST /_test/tamper-next-id-token': {
+      idTokenTamper = JSON.parse((await readBody(req)) || '{}');
+      return json(res, 200, { ok: true });
+    }
+    default:
+      return json(res, 404, { error: `no test route ${route}` });
+  }
+}
+
+function loginPage(uid, clientId, message) {
+  return page(
+    'Sign in to Cells',
+    `<form method="post" action="/oidc/interaction/${escapeHtml(uid)}">
+  <p>Application: <b>${escapeHtml(clientId)}</b></p>
+  ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
+  <label>Login <input name="login" autocomplete="username" autofocus></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password"></label>
+  <button type="submit" name="action" value="login">Sign in</button>
+  <button type="submit" name="action" value="cancel">Cancel</button>
+  <p class="hint">Demo users: alice / alice-password, bob / bob-password</p>
+</form>`,
+  );
+}
+
+function page(title, body) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem}button{margin:.75rem .5rem 0 0;padding:.4rem 1rem}.error{color:#b00020}.hint{color:#666;font-size:.9em}</style>
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function json(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    server.close();
+    process.exit(0);
+  });
+}
+
+console.log(`listening ${port}`);
