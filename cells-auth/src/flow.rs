@@ -224,13 +224,12 @@ fn authorization_url(
     Ok(url)
 }
 
-/// `5 min`, `90 s`, `1 h`: for messages.
+/// `90 s`, `9 min`, `2 h`, rounded down: for messages.
 pub fn human_duration(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    match secs {
-        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
+    match duration.as_secs() {
+        s if s < 120 => format!("{s} s"),
+        s if s < 2 * 3600 => format!("{} min", s / 60),
+        s => format!("{} h", s / 3600),
     }
 }
 
@@ -273,6 +272,7 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(human_duration(Duration::from_secs(300)), "5 min");
         assert_eq!(human_duration(Duration::from_secs(90)), "90 s");
+        assert_eq!(human_duration(Duration::from_secs(599)), "9 min");
         assert_eq!(human_duration(Duration::from_secs(7200)), "2 h");
     }
 }

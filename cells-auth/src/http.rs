@@ -32,17 +32,15 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer in time (timed out)".to_string();
     }
-    let mut source = err.source();
-    while let Some(cause) = source {
+    for cause in causes(err) {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return format!("TLS handshake failed ({tls}); is the server really serving https on this port, with a certificate this computer trusts?");
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return "connection refused".to_string(),
                 std::io::ErrorKind::ConnectionReset => return "connection reset by the server".to_string(),
                 std::io::ErrorKind::TimedOut => return "no answer in time (timed out)".to_string(),
-                // TLS streams report handshake and certificate failures as InvalidData.
-                std::io::ErrorKind::InvalidData => {
-                    return format!("TLS handshake failed: {}", innermost(io));
-                }
                 _ => {}
             }
         }
@@ -50,12 +48,26 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return "cannot resolve the host name".to_string();
         }
-        source = cause.source();
     }
     if err.is_connect() {
         return format!("cannot connect: {}", innermost(err));
     }
     innermost(err)
+}
+
+/// Every cause of `err`, looking inside `io::Error`s too (their `source()`
+/// skips the error they wrap, where TLS failures hide).
+fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut found = Vec::new();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        found.push(cause);
+        next = match cause.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    found
 }
 
 /// The message of the deepest cause, which is usually the specific one.
@@ -89,6 +101,23 @@ mod tests {
             .unwrap_err();
         assert_eq!(describe_transport_error(&err), "no answer in time (timed out)");
         holder.abort();
+    }
+
+    #[tokio::test]
+    async fn plain_http_on_an_https_address_is_reported_as_a_tls_failure() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let err = client().get(format!("https://{addr}/")).send().await.unwrap_err();
+        assert!(describe_transport_error(&err).starts_with("TLS handshake failed"), "{}", describe_transport_error(&err));
+        server.abort();
     }
 
     #[tokio::test]

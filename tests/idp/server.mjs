@@ -37,12 +37,15 @@ const knobs = {
   idTokenTtl: 3600, // Cells: 1 hour
   refreshTokenTtl: 60 * 24 * 3600, // Cells: 60 days
   rotateRefreshTokens: true,
+  // Cells sends neither the RFC 9207 `iss` parameter nor announces it;
+  // oidc-provider does both. Off strips them, as Cells answers.
+  issParameter: false,
 };
 // Faults injected into the next token requests: [{ status, error, description }].
 let tokenFaults = [];
 // Claims overridden in the next ID token issued (re-signed), or a foreign key.
 let idTokenTamper = null;
-const stats = { token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, revocation: 0, userinfo: 0 };
+const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, revocation: 0, userinfo: 0 };
 
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'cells-test-1', alg: 'RS256', use: 'sig' };
@@ -169,7 +172,20 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/oauth2/revoke' && ctx.method === 'POST') stats.revocation += 1;
   if (ctx.path === '/userinfo') stats.userinfo += 1;
   await next();
+  if (!knobs.issParameter) stripIssParameter(ctx);
 });
+
+function stripIssParameter(ctx) {
+  if (ctx.path === '/.well-known/openid-configuration' && ctx.body) {
+    ctx.body = { ...ctx.body, authorization_response_iss_parameter_supported: false };
+  }
+  const location = ctx.response.get('location');
+  if (location && /^https?:\/\/localhost:\d+\/servers\/callback\?/.test(location)) {
+    const url = new URL(location);
+    url.searchParams.delete('iss');
+    ctx.redirect(url.href);
+  }
+}
 
 // oidc-provider parses the token request itself; count by grant type once it has.
 for (const event of ['grant.success', 'grant.error']) {
@@ -199,6 +215,7 @@ server.on('request', (req, res) => {
 });
 
 async function handle(req, res) {
+  stats.requests += 1;
   const url = new URL(req.url, origin);
   if (url.pathname.startsWith('/_test/')) return testApi(req, res, url);
   if (url.pathname.startsWith('/oidc/interaction/')) return interaction(req, res, url);

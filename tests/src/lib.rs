@@ -1,1 +1,446 @@
+//! Harness for the end-to-end tests: the test OpenID provider (`tests/idp`),
+//! the real `cells-auth` binary, the scripted browser handed to it through
+//! `BROWSER`, and the real Secret Service read back with `secret-tool`.
+//!
+//! `make test` runs these inside a private D-Bus session with an unlocked
+//! gnome-keyring (`scripts/with-keyring.sh`).
 
+use std::io::{BufRead, BufReader, Read};
+use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// No command of a test may run longer than this.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root").to_path_buf()
+}
+
+/// The `cells-auth` binary of this build (`make test` builds it first), or `$CELLS_AUTH_BIN`.
+pub fn cells_auth_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CELLS_AUTH_BIN") {
+        return PathBuf::from(bin);
+    }
+    // target/<profile>/deps/<test>: the binary is in target/<profile>.
+    let exe = std::env::current_exe().expect("the test executable");
+    let bin = exe.parent().and_then(Path::parent).expect("target dir").join("cells-auth");
+    assert!(bin.exists(), "{} is missing: build it first (cargo build -p cells-auth)", bin.display());
+    bin
+}
+
+/// Tests that sign in use the shared ports 3636-3666 and 3000: one at a time.
+pub fn loopback_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Holds `port` on the chosen loopback stacks, as another program would.
+pub fn hold_port(port: u16, ipv4: bool, ipv6: bool) -> Vec<TcpListener> {
+    let mut held = Vec::new();
+    if ipv4 {
+        held.push(TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap_or_else(|e| panic!("hold 127.0.0.1:{port}: {e}")));
+    }
+    if ipv6 {
+        held.push(TcpListener::bind((Ipv6Addr::LOCALHOST, port)).unwrap_or_else(|e| panic!("hold [::1]:{port}: {e}")));
+    }
+    held
+}
+
+/// True when `port` can be bound on both loopback stacks right now.
+pub fn port_is_free(port: u16) -> bool {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() && TcpListener::bind((Ipv6Addr::LOCALHOST, port)).is_ok()
+}
+
+/// A directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("cells-e2e-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The test OpenID provider, a child process stopped by pid on drop.
+pub struct Idp {
+    child: Child,
+    pub port: u16,
+    http: reqwest::blocking::Client,
+}
+
+impl Idp {
+    pub fn start() -> Self {
+        let idp_dir = repo_root().join("tests/idp");
+        assert!(
+            idp_dir.join("node_modules/oidc-provider").exists(),
+            "tests/idp has no node_modules: run `npm ci` in tests/idp (make test does)"
+        );
+        let mut child = Command::new("node")
+            .arg(idp_dir.join("server.mjs"))
+            .args(["--port", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start node tests/idp/server.mjs");
+        let stdout = child.stdout.take().expect("idp stdout");
+        let stderr = child.stderr.take().expect("idp stderr");
+        // Keep its stderr flowing (and visible with --nocapture).
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !line.contains("WARNING") {
+                    eprintln!("[idp] {line}");
+                }
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(port) = line.strip_prefix("listening ") {
+                    let _ = tx.send(port.trim().parse::<u16>().ok());
+                }
+            }
+        });
+        let port = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Some(port)) => port,
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the test provider did not start");
+            }
+        };
+        Self { child, port, http: reqwest::blocking::Client::new() }
+    }
+
+    /// The server address a user would type.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("{}/oidc/", self.url())
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        self.http
+            .post(format!("{}{path}", self.url()))
+            .json(&body)
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .unwrap_or_else(|e| panic!("test provider {path}: {e}"))
+    }
+
+    /// Changes test knobs: token lifetimes, rotation, the `iss` parameter.
+    pub fn configure(&self, knobs: Value) -> Value {
+        self.post("/_test/config", knobs)
+    }
+
+    /// Answers the next token requests with these faults, in order.
+    pub fn token_faults(&self, faults: Value) {
+        self.post("/_test/token-faults", faults);
+    }
+
+    /// Re-signs the next ID token with these claims changed (or with a foreign key).
+    pub fn tamper_next_id_token(&self, tamper: Value) {
+        self.post("/_test/tamper-next-id-token", tamper);
+    }
+
+    pub fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/_test/stats", self.url()))
+            .send()
+            .and_then(|r| r.json())
+            .expect("test provider stats")
+    }
+
+    /// What the provider's userinfo endpoint says of an access token: Some(claims) if it is valid.
+    pub fn userinfo(&self, access_token: &str) -> Option<Value> {
+        let response = self.http.get(format!("{}/oidc/userinfo", self.url())).bearer_auth(access_token).send().ok()?;
+        response.status().is_success().then(|| response.json().ok()).flatten()
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A finished command.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().filter(|l| !l.trim().is_empty()).collect()
+    }
+
+    /// The last stderr line: where a failing command says what went wrong.
+    pub fn error_line(&self) -> &str {
+        self.stderr_lines().last().copied().unwrap_or("")
+    }
+}
+
+/// A running command, whose stderr lines can be awaited as they come.
+pub struct Running {
+    child: Child,
+    stderr_lines: Receiver<String>,
+    stderr_seen: Vec<String>,
+    stdout: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until a stderr line contains `needle`; returns that line.
+    pub fn wait_for_stderr(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + COMMAND_DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stderr_seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!("no stderr line with {needle:?}; seen: {:?}", self.stderr_seen);
+                }
+            }
+        }
+    }
+
+    /// Waits for the exit (killing the command past the deadline).
+    pub fn finish(self) -> Output {
+        let pid = self.child.id();
+        let (tx, rx) = mpsc::channel();
+        let mut child = self.child;
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        let status = match rx.recv_timeout(COMMAND_DEADLINE) {
+            Ok(status) => status.expect("wait"),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                panic!("command {pid} still running after {COMMAND_DEADLINE:?}: killed");
+            }
+        };
+        let mut stderr = self.stderr_seen;
+        stderr.extend(self.stderr_lines.iter());
+        Output { code: status.code(), stdout: self.stdout.join().unwrap_or_default(), stderr: stderr.join("\n") }
+    }
+}
+
+/// One user's machine: a config directory, the scripted browser, and the
+/// session's real keyring.
+pub struct Sandbox {
+    dir: TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Leave no scripted browser behind, whatever the test did.
+        if let Some(pid) = self.browser_pid() {
+            // SAFETY: a signal to a pid we were told is our browser.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let dir = TempDir::new("sandbox");
+        std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+        Self { dir, env: Vec::new() }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn report_path(&self) -> PathBuf {
+        self.dir.path().join("browser-report.json")
+    }
+
+    fn opened_path(&self) -> PathBuf {
+        self.dir.path().join("browser-opened")
+    }
+
+    /// Sets an environment variable for the commands of this sandbox (the
+    /// scripted browser reads `CELLS_TEST_*`).
+    pub fn set_env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(cells_auth_bin());
+        command.args(args);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("CELLS_TEST_") || key == "CELLS_AUTH_CONFIG_DIR" || key == "BROWSER" {
+                command.env_remove(key);
+            }
+        }
+        let browser = format!("node {}", repo_root().join("tests/idp/browser.mjs").display());
+        command
+            .env("CELLS_AUTH_CONFIG_DIR", self.config_dir())
+            .env("BROWSER", browser)
+            .env("CELLS_TEST_REPORT", self.report_path())
+            .env("CELLS_TEST_OPENED", self.opened_path())
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command
+    }
+
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        if args.first() == Some(&"login") {
+            // A new sign-in: forget the previous browser's traces.
+            self.wait_for_browser();
+            let _ = std::fs::remove_file(self.report_path());
+            let _ = std::fs::remove_file(self.opened_path());
+        }
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start cells-auth");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, stderr_lines: rx, stderr_seen: Vec::new(), stdout }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.spawn(args).finish()
+    }
+
+    /// `cells-auth login <server> --timeout 30`, plus `extra` arguments.
+    pub fn login(&self, server: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["login", server, "--timeout", "30"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// The accounts of `cells-auth status --json`.
+    pub fn accounts(&self) -> Vec<Value> {
+        let out = self.run(&["status", "--json"]);
+        assert_eq!(out.code, Some(0), "status --json failed: {}", out.stderr);
+        let json: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", out.stdout));
+        json["accounts"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// What the scripted browser saw: waits for it to exit, then reads its report.
+    pub fn browser_report(&self) -> Option<Value> {
+        self.wait_for_browser();
+        let text = std::fs::read_to_string(self.report_path()).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn browser_pid(&self) -> Option<i32> {
+        std::fs::read_to_string(self.opened_path()).ok()?.trim().parse().ok()
+    }
+
+    /// Waits for the scripted browser (started by cells-auth, not by us) to
+    /// exit: a pidfd becomes readable when the process ends.
+    fn wait_for_browser(&self) {
+        let Some(pid) = self.browser_pid() else { return };
+        // SAFETY: plain syscalls on a pid and the descriptor they return.
+        unsafe {
+            let fd = libc::syscall(libc::SYS_pidfd_open, pid, 0) as i32;
+            if fd < 0 {
+                return; // already gone
+            }
+            let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+            let ready = libc::poll(&mut pollfd, 1, COMMAND_DEADLINE.as_millis() as i32);
+            libc::close(fd);
+            assert!(ready > 0, "the scripted browser {pid} did not finish");
+        }
+    }
+
+    /// True when cells-auth started the browser.
+    pub fn browser_opened(&self) -> bool {
+        self.opened_path().exists()
+    }
+
+    /// Every byte of every file under the config directory, for leak checks.
+    pub fn config_files_text(&self) -> String {
+        fn walk(dir: &Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        let mut text = String::new();
+        walk(&self.config_dir(), &mut text);
+        text
+    }
+}
+
+/// A secret as the Secret Service holds it, read with `secret-tool`
+/// (libsecret), independently of the code under test.
+pub fn keyring_secret(account_id: &str, kind: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "cells-auth", "username", &format!("{account_id}/{kind}")])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run secret-tool (package libsecret-tools)");
+    let value = String::from_utf8_lossy(&output.stdout).to_string();
+    (output.status.success() && !value.is_empty()).then_some(value)
+}

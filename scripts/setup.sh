@@ -1,0 +1,50 @@
+#!/bin/sh
+# Installs what building and testing need and is missing, on Debian 12 (or a
+# derivative): Debian packages, the test provider's npm packages. Uses sudo
+# when not run as root. Safe to run again: it does nothing when all is there.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build: a C toolchain and D-Bus headers (keyring). Tests: the real Secret
+# Service (gnome-keyring on a private session bus) and secret-tool to read it back.
+packages="build-essential pkg-config libdbus-1-dev dbus gnome-keyring libsecret-tools"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=""
+for package in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
+if [ -n "$missing" ]; then
+    echo "setup: installing$missing"
+    as_root apt-get update -qq
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: cargo is missing: install Rust 1.89 or newer with rustup (https://rustup.rs)" >&2
+    exit 1
+fi
+
+# oidc-provider 9 needs Node.js 20.19 or newer.
+node_version=$(node -p 'process.versions.node')
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+    echo "setup: Node.js $node_version is too old for the test provider: install Node.js 20.19 or newer" >&2
+    exit 1
+fi
+
+# The test provider's packages, exactly as locked.
+idp="$root/tests/idp"
+if [ ! -f "$idp/node_modules/.package-lock.json" ] || [ "$idp/package-lock.json" -nt "$idp/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in tests/idp"
+    (cd "$idp" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,172 @@
+// A scripted browser for tests: handed to cells-auth through BROWSER, it is
+// run with the authorization URL as its last argument. It follows redirects
+// with a cookie jar, fills in the test provider's login form, and delivers the
+// redirect to the loopback listener, as a user's browser would.
+//
+// Environment:
+//   CELLS_TEST_LOGIN / CELLS_TEST_PASSWORD  the user (default alice)
+//   CELLS_TEST_ACTION      login (default) or cancel (presses Cancel)
+//   CELLS_TEST_STRAYS=1    first sends stray, forged and garbage requests to the listener
+//   CELLS_TEST_CALLBACK_HOST  host to deliver the callback to: localhost (default), 127.0.0.1 or [::1]
+//   CELLS_TEST_REPORT      file to write a JSON report to
+//   CELLS_TEST_OPENED      file holding our pid, created as soon as the browser starts
+
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+
+const startUrl = process.argv.at(-1);
+const env = process.env;
+const report = { started: new Date().toISOString(), url: startUrl, strays: [], callback: null, error: null };
+
+// Our pid, so that a test can wait for this browser to finish.
+if (env.CELLS_TEST_OPENED) fs.writeFileSync(env.CELLS_TEST_OPENED, String(process.pid));
+// Never outlive a test.
+setTimeout(() => finish('the scripted browser gave up after 60 s'), 60_000).unref();
+
+const cookies = new Map();
+
+function remember(response, url) {
+  for (const line of response.headers.getSetCookie?.() ?? []) {
+    const [pair] = line.split(';');
+    const at = pair.indexOf('=');
+    cookies.set(`${new URL(url).host} ${pair.slice(0, at).trim()}`, pair.slice(at + 1).trim());
+  }
+}
+
+function cookieHeader(url) {
+  const host = new URL(url).host;
+  return [...cookies]
+    .filter(([key]) => key.startsWith(`${host} `))
+    .map(([key, value]) => `${key.slice(host.length + 1)}=${value}`)
+    .join('; ');
+}
+
+async function request(url, init = {}) {
+  const response = await fetch(url, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers || {}), cookie: cookieHeader(url) },
+  });
+  remember(response, url);
+  return response;
+}
+
+function isCallback(url) {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && parsed.hostname === 'localhost' && parsed.pathname === '/servers/callback';
+}
+
+// Follows redirects until the login page, or until the redirect to the app.
+async function follow(url, init) {
+  let current = url;
+  let response = await request(current, init);
+  for (let hops = 0; hops < 20; hops += 1) {
+    const location = response.headers.get('location');
+    if (!location || response.status < 300 || response.status >= 400) return { url: current, response };
+    current = new URL(location, current).href;
+    if (isCallback(current)) return { url: current, callback: true };
+    response = await request(current);
+  }
+  throw new Error('too many redirects');
+}
+
+// A raw HTTP/1.1 exchange, so that any Host header or method can be sent.
+function rawRequest(port, { method = 'GET', path = '/', host = `localhost:${port}`, headers = {}, address = '127.0.0.1' }) {
+  return new Promise((resolve) => {
+    const req = http.request({ host: address, port, method, path, headers: { host, ...headers }, setHost: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', (err) => resolve(`error: ${err.code || err.message}`));
+    req.end();
+  });
+}
+
+function garbage(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('\x16\x03\x01\x02\x00 this is not HTTP\r\n\r\n'));
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+    });
+    socket.on('close', () => resolve(Number(data.match(/^HTTP\/1\.[01] (\d{3})/)?.[1]) || `closed: ${JSON.stringify(data.slice(0, 40))}`));
+    socket.on('error', () => {});
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
+async function sendStrays(callbackUrl) {
+  const { port } = new URL(callbackUrl);
+  const realState = new URL(callbackUrl).searchParams.get('state');
+  // An idle pre-connection, as Chrome opens speculatively; held through the real callback.
+  const idle = net.connect(Number(port), '127.0.0.1');
+  idle.on('error', () => {});
+  const strays = [
+    ['favicon', { path: '/favicon.ico' }],
+    ['other path', { path: '/servers/other' }],
+    ['forged state', { path: '/servers/callback?code=forged-code&state=forged-state' }],
+    ['no state', { path: '/servers/callback?code=forged-code' }],
+    ['no parameters', { path: '/servers/callback' }],
+    ['error without state', { path: '/servers/callback?error=access_denied' }],
+    ['error with forged state', { path: '/servers/callback?error=access_denied&state=forged-state' }],
+    ['foreign host', { path: `/servers/callback?code=x&state=${realState}`, host: `evil.example:${port}` }],
+    ['post', { method: 'POST', path: '/servers/callback' }],
+    ['preflight', {
+      method: 'OPTIONS',
+      path: '/servers/callback',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' },
+    }],
+    ['ipv6 favicon', { path: '/favicon.ico', address: '::1', host: `[::1]:${port}` }],
+  ];
+  for (const [name, spec] of strays) {
+    report.strays.push({ name, status: await rawRequest(Number(port), spec) });
+  }
+  report.strays.push({ name: 'garbage', status: await garbage(Number(port)) });
+  return idle;
+}
+
+async function deliver(callbackUrl) {
+  const target = new URL(callbackUrl);
+  const host = env.CELLS_TEST_CALLBACK_HOST || 'localhost';
+  target.hostname = host;
+  const response = await fetch(target.href, { redirect: 'manual' });
+  const body = await response.text();
+  report.callback = { host, status: response.status, body };
+}
+
+async function main() {
+  let step = await follow(startUrl);
+  if (!step.callback) {
+    const page = await step.response.text();
+    const action = page.match(/<form method="post" action="([^"]+)"/)?.[1];
+    if (!action) throw new Error(`no login form at ${step.url} (HTTP ${step.response.status}): ${page.slice(0, 200)}`);
+    const form = new URLSearchParams({
+      login: env.CELLS_TEST_LOGIN || 'alice',
+      password: env.CELLS_TEST_PASSWORD || `${env.CELLS_TEST_LOGIN || 'alice'}-password`,
+      action: env.CELLS_TEST_ACTION || 'login',
+    });
+    step = await follow(new URL(action, step.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    if (!step.callback) {
+      throw new Error(`the provider did not redirect to the app (HTTP ${step.response.status} at ${step.url}): ${(await step.response.text()).slice(0, 300)}`);
+    }
+  }
+  report.callbackQuery = [...new URL(step.url).searchParams.keys()];
+  let idle = null;
+  if (env.CELLS_TEST_STRAYS === '1') idle = await sendStrays(step.url);
+  await deliver(step.url);
+  idle?.destroy();
+}
+
+function finish(error) {
+  if (error) report.error = String(error);
+  if (env.CELLS_TEST_REPORT) fs.writeFileSync(env.CELLS_TEST_REPORT, JSON.stringify(report, null, 2));
+  if (error) console.error(`scripted browser: ${error}`);
+  process.exit(error ? 1 : 0);
+}
+
+main().then(() => finish(null), (err) => finish(err?.stack || err));
