@@ -138,7 +138,9 @@ fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
         keyring::Error::PlatformFailure(inner) => {
             let text = inner.to_string();
             let lowered = text.to_ascii_lowercase();
-            if lowered.contains("dbus") || lowered.contains("d-bus") || lowered.contains("secrets") || lowered.contains("service") {
+            if lowered.contains("locked") {
+                StoreError::KeyringLocked
+            } else if lowered.contains("dbus") || lowered.contains("d-bus") || lowered.contains("secrets") || lowered.contains("service") {
                 StoreError::NoSecretService(first_line(&text))
             } else {
                 StoreError::Keyring(first_line(&text))

@@ -331,6 +331,25 @@ impl Sandbox {
         command
     }
 
+    /// Runs cells-auth in a keyring of its own (a nested private session),
+    /// locked before the command starts.
+    pub fn run_with_locked_keyring(&self, args: &[&str]) -> Output {
+        let mut command = self.command(args);
+        let program = command.get_program().to_os_string();
+        let script = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+            org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$@\"";
+        let mut wrapped = Command::new(repo_root().join("scripts/with-keyring.sh"));
+        wrapped.args(["sh", "-c", script, "sh"]).arg(program).args(args);
+        wrapped.env_remove("CELLS_KEYRING_INNER");
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => wrapped.env(key, value),
+                None => wrapped.env_remove(key),
+            };
+        }
+        start(wrapped).finish()
+    }
+
     pub fn spawn(&self, args: &[&str]) -> Running {
         if args.first() == Some(&"login") {
             // A new sign-in: forget the previous browser's traces.
@@ -338,29 +357,7 @@ impl Sandbox {
             let _ = std::fs::remove_file(self.report_path());
             let _ = std::fs::remove_file(self.opened_path());
         }
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start cells-auth");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let stdout = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stdout.read_to_string(&mut text);
-            text
-        });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Running { child, stderr_lines: rx, stderr_seen: Vec::new(), stdout }
+        start(self.command(args))
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -431,6 +428,32 @@ impl Sandbox {
         walk(&self.config_dir(), &mut text);
         text
     }
+}
+
+/// Starts a command with its output captured.
+fn start(mut command: Command) -> Running {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {:?}: {e}", command.get_program()));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let stdout = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Running { child, stderr_lines: rx, stderr_seen: Vec::new(), stdout }
 }
 
 /// A secret as the Secret Service holds it, read with `secret-tool`

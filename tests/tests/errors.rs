@@ -132,3 +132,17 @@ fn without_a_secret_service_login_fails_fast_and_opens_nothing() {
     assert!(!sandbox.browser_opened());
     assert!(sandbox.config_files_text().is_empty(), "nothing written in plaintext instead");
 }
+
+#[test]
+fn a_locked_keyring_is_said_plainly_and_opens_nothing() {
+    let idp = Idp::start();
+    let sandbox = Sandbox::new();
+    let out = sandbox.run_with_locked_keyring(&["login", &idp.url(), "--timeout", "5"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert_eq!(
+        out.error_line(),
+        "cells-auth: the keyring is locked: unlock it (for example in Passwords and Keys, or by signing in to the desktop session) and try again"
+    );
+    assert!(!sandbox.browser_opened());
+    assert!(sandbox.config_files_text().is_empty());
+}
