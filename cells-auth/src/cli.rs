@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::clock::{Clock, SystemClock};
 use crate::discovery::ServerUrl;
 use crate::flow::{human_duration, FlowError, RedirectMode, SignIn};
-use crate::store::{Account, AccountState, Store, StoreError};
+use crate::manager::{AccountManager, ManagerError, Revocation};
+use crate::store::{Account, AccountState, Store};
 
 /// Exit codes.
 pub mod exit {
@@ -27,8 +28,15 @@ pub mod exit {
     pub const INTERRUPTED: u8 = 130;
 }
 
+/// The version, marked when this build can stop at failpoints (tests only).
+const VERSION: &str = if crate::failpoint::ENABLED {
+    concat!(env!("CARGO_PKG_VERSION"), " (failpoints)")
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
 #[derive(Debug, Parser)]
-#[command(name = "cells-auth", version, about = "Sign in to Pydio Cells servers and keep their tokens in the OS keyring")]
+#[command(name = "cells-auth", version = VERSION, about = "Sign in to Pydio Cells servers and keep their tokens in the OS keyring")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,7 +64,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete an account's secrets from the keyring and forget it.
+    /// Print a fresh access token (valid for at least another minute), refreshing first if needed.
+    Token {
+        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
+        account: Option<String>,
+    },
+    /// Refresh an account's tokens now.
+    Refresh {
+        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
+        account: Option<String>,
+    },
+    /// Sign out: revoke the refresh token on the server, delete the local secrets and forget the account.
     Logout {
         /// The account id, or its login or server when only one account matches.
         account: String,
@@ -137,6 +155,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             login(&server, redirect, Duration::from_secs(timeout), !no_browser).await
         }
         Command::Status { json } => status(json),
+        Command::Token { account } => token(account.as_deref(), false).await,
+        Command::Refresh { account } => token(account.as_deref(), true).await,
         Command::Logout { account } => logout(&account).await,
     }
 }
@@ -198,6 +218,13 @@ struct AccountJson<'a> {
     email: Option<&'a str>,
     state: AccountState,
     access_token_expires_at: String,
+    last_refresh_at: Option<String>,
+    last_error: Option<&'a str>,
+    next_attempt_at: Option<String>,
+}
+
+fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn status(json: bool) -> Result<(), Failure> {
@@ -215,7 +242,10 @@ fn status(json: bool) -> Result<(), Failure> {
                     user: &a.user,
                     email: a.email.as_deref(),
                     state: a.state(now),
-                    access_token_expires_at: a.access_token_expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    access_token_expires_at: rfc3339(a.access_token_expires_at),
+                    last_refresh_at: a.last_refresh_at.map(rfc3339),
+                    last_error: a.last_error.as_deref(),
+                    next_attempt_at: a.next_attempt_at.map(rfc3339),
                 })
                 .collect(),
         };
@@ -246,19 +276,61 @@ fn describe_account(account: &Account, now: DateTime<Utc>) -> String {
             format!("needs sign-in: {}", account.needs_reauth.as_deref().unwrap_or("sign in again"))
         }
     };
-    format!("{}  {}{} on {}{}  {}", account.id, account.user, email, account.server, insecure, detail)
+    let mut line = format!("{}  {}{} on {}{}  {}", account.id, account.user, email, account.server, insecure, detail);
+    let ago = |time: DateTime<Utc>| human_duration((now - time).to_std().unwrap_or_default());
+    match account.last_refresh_at {
+        Some(at) => line.push_str(&format!("; last refresh {} ago", ago(at))),
+        None => line.push_str(&format!("; signed in {} ago", ago(account.signed_in_at))),
+    }
+    if let Some(error) = &account.last_error {
+        line.push_str(&format!("; last error: {error}"));
+    }
+    if let Some(next) = account.next_attempt_at {
+        let wait = (next - now).to_std().unwrap_or_default();
+        line.push_str(&format!("; next retry in {}", human_duration(wait)));
+    }
+    line
+}
+
+fn manager(store: &Store) -> Result<AccountManager, Failure> {
+    Ok(AccountManager::new(store.clone(), crate::http::client(), Arc::new(SystemClock))?)
+}
+
+/// `token` prints only the access token, for `$(cells-auth token)`;
+/// `refresh` forces a refresh and says so.
+async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
+    let store = Store::open_default()?;
+    let account = store.find_or_only(selector)?;
+    let manager = manager(&store)?;
+    let result = if force { manager.refresh(&account.id).await } else { manager.access_token(&account.id).await };
+    let token = result.map_err(|err| {
+        let code = if matches!(err, ManagerError::NeedsReauth { .. }) { exit::NEEDS_SIGN_IN } else { exit::FAILURE };
+        Failure { message: err.to_string(), code }
+    })?;
+    if force {
+        let view = manager.account(&account.id)?;
+        let left = (view.account.access_token_expires_at - SystemClock.now()).to_std().unwrap_or_default();
+        println!("Refreshed {} on {}: the access token is valid for {}", view.account.user, view.account.server, human_duration(left));
+    } else {
+        println!("{}", token.secret());
+    }
+    Ok(())
 }
 
 async fn logout(selector: &str) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let account = store.find(selector).map_err(|err| match err {
-        StoreError::UnknownAccount(_) | StoreError::Ambiguous { .. } => Failure { message: err.to_string(), code: exit::FAILURE },
-        other => other.into(),
-    })?;
-    let remover = store.clone();
-    let id = account.id.clone();
-    tokio::task::spawn_blocking(move || remover.remove(&id)).await??;
-    println!("Signed out {} from {} (account {}): its secrets are deleted from the keyring.", account.user, account.server, account.id);
+    let account = store.find(selector)?;
+    let (account, revocation) = manager(&store)?.logout(&account.id).await?;
+    let server_side = match revocation {
+        Revocation::Revoked => "the server revoked its refresh token".to_string(),
+        Revocation::NotOffered => "the server offers no revocation".to_string(),
+        Revocation::NothingToRevoke => "there was no refresh token to revoke".to_string(),
+        Revocation::Failed(reason) => {
+            eprintln!("Warning: could not revoke the refresh token on the server: {reason}");
+            "revocation failed (see above)".to_string()
+        }
+    };
+    println!("Signed out {} from {} (account {}): local secrets deleted; {server_side}.", account.user, account.server, account.id);
     Ok(())
 }
 

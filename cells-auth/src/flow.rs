@@ -19,7 +19,7 @@ use crate::loopback::{
     DEV_PORT, SYNC_PORTS,
 };
 use crate::pkce::PkceVerifier;
-use crate::store::{account_id, Account, Store, StoreError};
+use crate::store::{Account, Identity, Store, StoreError};
 use crate::tokens::{exchange_code, TokenError};
 use crate::verify::{IdTokenVerifier, JwksCache, Nonce, NonceCheck, VerifyError};
 use crate::{CLIENT_ID, SCOPES};
@@ -177,20 +177,13 @@ impl SignIn {
         let keys = JwksCache::new(&self.metadata.jwks_uri);
         let verifier = IdTokenVerifier { http, keys: &keys, issuer: &self.metadata.issuer, client_id: CLIENT_ID, clock };
         let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
-        let now = clock.now();
-        let account = Account {
-            id: account_id(&self.metadata.issuer, &claims.sub),
-            server: self.server.as_str().to_string(),
+        let identity = Identity {
             issuer: self.metadata.issuer.clone(),
             user: claims.name.clone().or_else(|| claims.email.clone()).unwrap_or_else(|| claims.sub.clone()),
             email: claims.email.clone(),
             sub: claims.sub.clone(),
-            access_token_expires_at: tokens.access_token_expires_at,
-            id_token_expires_at: claims.expires_at(),
-            signed_in_at: now,
-            last_refresh_at: None,
-            needs_reauth: None,
         };
+        let account = Account::signed_in(self.server.as_str(), identity, &tokens, claims.expires_at());
         let saver = store.clone();
         let saved = account.clone();
         tokio::task::spawn_blocking(move || saver.save(&saved, &tokens))

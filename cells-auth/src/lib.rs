@@ -13,6 +13,7 @@
 //! - [`tokens`]: the token endpoint;
 //! - [`verify`]: ID token verification (OpenID Connect Core 3.1.3.7);
 //! - [`store`]: the keyring and the account file;
+//! - [`manager`]: keeping accounts signed in: refresh, fresh tokens, sign-out;
 //! - [`cli`]: the `cells-auth` command.
 
 #[macro_use]
@@ -22,11 +23,15 @@ pub mod browser;
 pub mod cli;
 pub mod clock;
 pub mod discovery;
+pub mod failpoint;
 pub mod flow;
 pub mod http;
 pub mod loopback;
+pub mod manager;
 pub mod pkce;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod tokens;
 pub mod verify;
 

@@ -47,6 +47,8 @@ pub enum StoreError {
     Corrupt { path: PathBuf, reason: String },
     #[error("no account matches '{0}': `cells-auth status` lists them")]
     UnknownAccount(String),
+    #[error("no accounts: sign in first with `cells-auth login <server>`")]
+    NoAccounts,
     #[error("'{selector}' matches several accounts ({ids}): give the account id")]
     Ambiguous { selector: String, ids: String },
     #[error("the {kind} of account {account} is missing from the keyring: sign in again")]
@@ -255,6 +257,8 @@ pub struct Account {
     pub user: String,
     pub email: Option<String>,
     pub access_token_expires_at: DateTime<Utc>,
+    /// When the access token was received: with its expiry, its lifetime.
+    pub access_token_issued_at: DateTime<Utc>,
     pub id_token_expires_at: Option<DateTime<Utc>>,
     pub signed_in_at: DateTime<Utc>,
     #[serde(default)]
@@ -262,9 +266,49 @@ pub struct Account {
     /// Why a new sign-in is needed, when it is.
     #[serde(default)]
     pub needs_reauth: Option<String>,
+    /// The last refresh failure that may pass (network, server error), while
+    /// retrying.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When the next refresh is attempted after `last_error`.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Refresh failures in a row, for the backoff.
+    #[serde(default)]
+    pub failures: u32,
+}
+
+/// Who signed in, as the ID token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub issuer: String,
+    pub sub: String,
+    pub user: String,
+    pub email: Option<String>,
 }
 
 impl Account {
+    /// The account of a sign-in that just got `tokens`.
+    pub fn signed_in(server: &str, identity: Identity, tokens: &TokenSet, id_token_expires_at: Option<DateTime<Utc>>) -> Self {
+        Self {
+            id: account_id(&identity.issuer, &identity.sub),
+            server: server.to_string(),
+            issuer: identity.issuer,
+            sub: identity.sub,
+            user: identity.user,
+            email: identity.email,
+            access_token_expires_at: tokens.access_token_expires_at,
+            access_token_issued_at: tokens.received_at,
+            id_token_expires_at,
+            signed_in_at: tokens.received_at,
+            last_refresh_at: None,
+            needs_reauth: None,
+            last_error: None,
+            next_attempt_at: None,
+            failures: 0,
+        }
+    }
+
     pub fn state(&self, now: DateTime<Utc>) -> AccountState {
         if self.needs_reauth.is_some() {
             AccountState::NeedsReauth
@@ -289,6 +333,16 @@ pub struct StoredTokens {
     pub refresh_token: RefreshToken,
     pub access_token: Option<AccessToken>,
     pub id_token: Option<IdToken>,
+}
+
+/// Holds an account's refresh lock until dropped.
+#[derive(Debug)]
+pub struct AccountLock(fs::File);
+
+impl Drop for AccountLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -364,11 +418,23 @@ impl Store {
     pub fn save(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
         // The refresh token first: it is the one secret that cannot be got again.
         if let Some(refresh) = &tokens.refresh_token {
-            self.secrets.set(&account.id, SecretKind::RefreshToken, refresh.secret())?;
+            self.save_refresh_token(&account.id, refresh)?;
         }
-        match &tokens.id_token {
-            Some(id_token) => self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret())?,
-            None => self.secrets.delete(&account.id, SecretKind::IdToken)?,
+        self.save_refreshed(account, tokens)
+    }
+
+    /// Stores a rotated refresh token at once: the one it replaces is spent.
+    pub fn save_refresh_token(&self, account_id: &str, refresh_token: &RefreshToken) -> Result<(), StoreError> {
+        self.secrets.set(account_id, SecretKind::RefreshToken, refresh_token.secret())?;
+        crate::failpoint::hit("after-refresh-token-write");
+        Ok(())
+    }
+
+    /// Stores the access and ID tokens of a refresh whose refresh token is
+    /// already saved, then the account metadata.
+    pub fn save_refreshed(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
+        if let Some(id_token) = &tokens.id_token {
+            self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret())?;
         }
         self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret())?;
         self.update_file(|file| {
@@ -378,6 +444,60 @@ impl Store {
             }
             Ok(())
         })
+    }
+
+    /// Changes one account's metadata (not its secrets).
+    pub fn update(&self, account_id: &str, change: impl FnOnce(&mut Account)) -> Result<Account, StoreError> {
+        let mut updated = None;
+        self.update_file(|file| {
+            let account = file
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == account_id)
+                .ok_or_else(|| StoreError::UnknownAccount(account_id.to_string()))?;
+            change(account);
+            updated = Some(account.clone());
+            Ok(())
+        })?;
+        updated.ok_or_else(|| StoreError::UnknownAccount(account_id.to_string()))
+    }
+
+    /// The account with this id, as the file says now.
+    pub fn get(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.accounts()?.into_iter().find(|a| a.id == account_id))
+    }
+
+    /// The account `selector` names, or the only account when none is named.
+    pub fn find_or_only(&self, selector: Option<&str>) -> Result<Account, StoreError> {
+        if let Some(selector) = selector {
+            return self.find(selector);
+        }
+        let accounts = self.accounts()?;
+        match accounts.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(StoreError::NoAccounts),
+            many => Err(StoreError::Ambiguous {
+                selector: "no account named".to_string(),
+                ids: many.iter().map(|a| format!("{} ({} on {})", a.id, a.user, a.server)).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// Takes the per-account lock that serialises refreshes across processes;
+    /// blocks until it is free. Released when the guard is dropped.
+    pub fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
+        let dir = self.dir.join("locks");
+        ensure_private_dir(&self.dir)?;
+        ensure_private_dir(&dir)?;
+        let path = dir.join(format!("{account_id}.lock"));
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StoreError::Io { action: "open", path: path.clone(), source })?;
+        file.lock().map_err(|source| StoreError::Io { action: "lock", path, source })?;
+        Ok(AccountLock(file))
     }
 
     /// Reads an account's secrets back from the keyring.
@@ -399,6 +519,7 @@ impl Store {
         for kind in SecretKind::ALL {
             self.secrets.delete(account_id, kind)?;
         }
+        let _ = fs::remove_file(self.dir.join("locks").join(format!("{account_id}.lock")));
         self.update_file(|file| {
             file.accounts.retain(|a| a.id != account_id);
             Ok(())
@@ -489,6 +610,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::token_set;
     use chrono::TimeZone;
 
     fn temp_dir(name: &str) -> PathBuf {
@@ -497,32 +619,21 @@ mod tests {
         dir
     }
 
-    fn account(id_sub: &str, user: &str) -> Account {
+    fn account(sub: &str, user: &str) -> Account {
         let t = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
-        Account {
-            id: account_id("https://h/oidc/", id_sub),
-            server: "https://h".into(),
+        let identity = Identity {
             issuer: "https://h/oidc/".into(),
-            sub: id_sub.into(),
+            sub: sub.into(),
             user: user.into(),
             email: Some(format!("{user}@example.com")),
-            access_token_expires_at: t + chrono::Duration::minutes(10),
-            id_token_expires_at: None,
-            signed_in_at: t,
-            last_refresh_at: None,
-            needs_reauth: None,
-        }
+        };
+        Account::signed_in("https://h", identity, &token_set("x", t, chrono::Duration::minutes(10)), None)
     }
 
     fn tokens(tag: &str) -> TokenSet {
-        TokenSet {
-            access_token: AccessToken::new(format!("at-{tag}")),
-            refresh_token: Some(RefreshToken::new(format!("rt-{tag}"))),
-            id_token: Some(IdToken::new(format!("id-{tag}"))),
-            access_token_expires_at: Utc::now(),
-            received_at: Utc::now(),
-            scope: None,
-        }
+        let mut set = token_set(tag, Utc::now(), chrono::Duration::minutes(10));
+        set.id_token = Some(IdToken::new(format!("id-{tag}")));
+        set
     }
 
     #[test]
@@ -532,9 +643,9 @@ mod tests {
         let alice = account("u-1", "alice");
         store.save(&alice, &tokens("1")).unwrap();
         assert_eq!(store.accounts().unwrap(), vec![alice.clone()]);
-        assert_eq!(store.tokens(&alice.id).unwrap().refresh_token.secret(), "rt-1");
+        assert_eq!(store.tokens(&alice.id).unwrap().refresh_token.secret(), "1-rt");
         let text = fs::read_to_string(store.accounts_path()).unwrap();
-        assert!(!text.contains("rt-1") && !text.contains("at-1") && !text.contains("id-1"));
+        assert!(!text.contains("1-rt") && !text.contains("1-at") && !text.contains("id-1"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -556,7 +667,7 @@ mod tests {
         let accounts = store.accounts().unwrap();
         assert_eq!(accounts.len(), 2);
         assert_eq!(accounts[0].email.as_deref(), Some("new@example.com"));
-        assert_eq!(store.tokens(&again.id).unwrap().refresh_token.secret(), "rt-3");
+        assert_eq!(store.tokens(&again.id).unwrap().refresh_token.secret(), "3-rt");
         let _ = fs::remove_dir_all(dir);
     }
 

@@ -53,10 +53,17 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    /// `invalid_grant`: the code or refresh token is spent, expired or revoked;
-    /// only a new sign-in helps.
-    pub fn is_invalid_grant(&self) -> bool {
-        matches!(self, TokenError::Server { error, .. } if error == "invalid_grant")
+    /// The server refused the grant or the client for good (`invalid_grant`:
+    /// the refresh token is spent, expired or revoked): retrying cannot help,
+    /// only a new sign-in can. Anything else (network, 5xx, a proxy's page)
+    /// may pass.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            TokenError::Server { error, status, .. }
+                if *status < 500 && matches!(error.as_str(),
+                    "invalid_grant" | "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope")
+        )
     }
 }
 
@@ -108,6 +115,33 @@ pub async fn refresh(
     post(http, token_endpoint, &form, clock).await
 }
 
+/// Revokes a refresh token (RFC 7009). 200 means done, even for a token the
+/// server did not know.
+pub async fn revoke(http: &reqwest::Client, revocation_endpoint: &str, client_id: &str, refresh_token: &RefreshToken) -> Result<(), TokenError> {
+    let form = [("token", refresh_token.secret()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
+    let url = revocation_endpoint;
+    let response = http
+        .post(url)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|err| TokenError::Transport { url: url.to_string(), reason: describe_transport_error(&err) })?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body = response.text().await.unwrap_or_default();
+    Err(error_response(url, status, body))
+}
+
+/// An OAuth error response (RFC 6749 5.2), or a bare HTTP failure.
+fn error_response(url: &str, status: reqwest::StatusCode, body: String) -> TokenError {
+    match serde_json::from_str::<RawErrorResponse>(&body) {
+        Ok(raw) => TokenError::Server { status: status.as_u16(), error: raw.error, description: raw.error_description, body },
+        Err(_) => TokenError::Status { url: url.to_string(), status: status.as_u16(), body },
+    }
+}
+
 async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)], clock: &dyn Clock) -> Result<TokenSet, TokenError> {
     let response = http
         .post(url)
@@ -123,10 +157,7 @@ async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)], clock: &
         .await
         .map_err(|err| TokenError::Transport { url: url.to_string(), reason: describe_transport_error(&err) })?;
     if !status.is_success() {
-        return Err(match serde_json::from_str::<RawErrorResponse>(&body) {
-            Ok(raw) => TokenError::Server { status: status.as_u16(), error: raw.error, description: raw.error_description, body },
-            Err(_) => TokenError::Status { url: url.to_string(), status: status.as_u16(), body },
-        });
+        return Err(error_response(url, status, body));
     }
     parse_success(&body, received_at)
 }

@@ -156,6 +156,8 @@ async function main() {
     }
   }
   report.callbackQuery = [...new URL(step.url).searchParams.keys()];
+  // For leak checks: the code must never show up in what cells-auth prints.
+  report.code = new URL(step.url).searchParams.get('code');
   let idle = null;
   if (env.CELLS_TEST_STRAYS === '1') idle = await sendStrays(step.url);
   await deliver(step.url);

@@ -45,7 +45,10 @@ const knobs = {
 let tokenFaults = [];
 // Claims overridden in the next ID token issued (re-signed), or a foreign key.
 let idTokenTamper = null;
-const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, revocation: 0, userinfo: 0 };
+// While true, every request but the test API has its connection dropped, as
+// when the server is unreachable; the provider keeps its state.
+let outage = false;
+const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, token_errors: { authorization_code: 0, refresh_token: 0, other: 0 }, revocation: 0, userinfo: 0 };
 
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'cells-test-1', alg: 'RS256', use: 'sig' };
@@ -191,7 +194,9 @@ function stripIssParameter(ctx) {
 for (const event of ['grant.success', 'grant.error']) {
   provider.on(event, (ctx) => {
     const type = ctx.oidc.params?.grant_type;
-    stats.token[type in stats.token ? type : 'other'] += 1;
+    const key = type === 'authorization_code' || type === 'refresh_token' ? type : 'other';
+    stats.token[key] += 1;
+    if (event === 'grant.error') stats.token_errors[key] += 1;
   });
 }
 
@@ -218,6 +223,7 @@ async function handle(req, res) {
   stats.requests += 1;
   const url = new URL(req.url, origin);
   if (url.pathname.startsWith('/_test/')) return testApi(req, res, url);
+  if (outage) return req.socket.destroy();
   if (url.pathname.startsWith('/oidc/interaction/')) return interaction(req, res, url);
   if (url.pathname === '/a/frontend/bootconf') return json(res, 200, { customWording: { title: 'Cells Test Server' } });
   // A reverse proxy that answers every path with its own HTML page.
@@ -274,6 +280,10 @@ async function testApi(req, res, url) {
       // Body: a list of faults answered, in order, to the next token requests.
       tokenFaults = JSON.parse((await readBody(req)) || '[]');
       return json(res, 200, { queued: tokenFaults.length });
+    }
+    case 'POST /_test/outage': {
+      outage = JSON.parse((await readBody(req)) || '{}').on === true;
+      return json(res, 200, { outage });
     }
     case 'POST /_test/tamper-next-id-token': {
       idTokenTamper = JSON.parse((await readBody(req)) || '{}');

@@ -166,6 +166,27 @@ impl Idp {
         self.post("/_test/tamper-next-id-token", tamper);
     }
 
+    /// Drops every connection (but the test API's) while on, keeping state.
+    pub fn outage(&self, on: bool) {
+        self.post("/_test/outage", serde_json::json!({ "on": on }));
+    }
+
+    /// Spends `refresh_token` at the token endpoint as cells-sync would: (HTTP status, body).
+    pub fn try_refresh(&self, refresh_token: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/oidc/oauth2/token", self.url()))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")])
+            .send()
+            .expect("token request");
+        (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+    }
+
+    /// A counter of `/_test/stats`, by JSON pointer (`/token/refresh_token`).
+    pub fn stat(&self, pointer: &str) -> u64 {
+        self.stats().pointer(pointer).and_then(Value::as_u64).unwrap_or_else(|| panic!("no stat {pointer}"))
+    }
+
     pub fn stats(&self) -> Value {
         self.http
             .get(format!("{}/_test/stats", self.url()))
@@ -334,7 +355,7 @@ impl Sandbox {
     /// Runs cells-auth in a keyring of its own (a nested private session),
     /// locked before the command starts.
     pub fn run_with_locked_keyring(&self, args: &[&str]) -> Output {
-        let mut command = self.command(args);
+        let command = self.command(args);
         let program = command.get_program().to_os_string();
         let script = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
             org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$@\"";
@@ -410,6 +431,27 @@ impl Sandbox {
     /// True when cells-auth started the browser.
     pub fn browser_opened(&self) -> bool {
         self.opened_path().exists()
+    }
+
+    /// Marks the account's access token as expired in the account file, as
+    /// time passing would, without waiting.
+    pub fn expire_access_token(&self, account_id: &str) {
+        let path = self.config_dir().join("accounts.json");
+        let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("accounts.json")).expect("JSON");
+        let account = file["accounts"]
+            .as_array_mut()
+            .and_then(|accounts| accounts.iter_mut().find(|a| a["id"] == account_id))
+            .expect("the account");
+        account["access_token_expires_at"] = Value::String("2001-01-01T00:00:00Z".into());
+        account["access_token_issued_at"] = Value::String("2001-01-01T00:00:00Z".into());
+        std::fs::write(&path, serde_json::to_vec_pretty(&file).unwrap()).expect("write accounts.json");
+    }
+
+    /// Signs alice in (the test fails otherwise) and returns her account id.
+    pub fn sign_in(&self, idp: &Idp) -> String {
+        let out = self.login(&idp.url(), &[]);
+        assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
+        self.accounts().last().and_then(|a| a["id"].as_str().map(str::to_string)).expect("an account")
     }
 
     /// Every byte of every file under the config directory, for leak checks.
