@@ -905,6 +905,24 @@ mod tests {
         assert_eq!(f.manager.next_due(), Some(f.clock.now() + Duration::seconds(450)));
     }
 
+    #[tokio::test]
+    async fn the_background_task_refreshes_a_due_account_and_tells_subscribers() {
+        let f = fixture("background").await;
+        let mut events = f.manager.subscribe();
+        f.clock.advance(Duration::seconds(451));
+        let task = f.manager.spawn_background_refresh();
+        // Wait for the event saying the account was refreshed.
+        loop {
+            let event = events.recv().await.unwrap();
+            if event.view.is_some_and(|v| v.account.last_refresh_at.is_some() && !v.refreshing) {
+                break;
+            }
+        }
+        task.abort();
+        assert_eq!(f.stub.token_requests(), 1);
+        assert_eq!(f.store.tokens(&f.id).unwrap().access_token.unwrap().secret(), "stub-at-1");
+    }
+
     #[test]
     fn short_lifetimes_keep_a_quarter_as_margin_and_refresh_a_minute_early_at_most() {
         let identity = Identity { issuer: "i".into(), sub: "u".into(), user: "u".into(), email: None };

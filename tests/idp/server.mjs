@@ -48,7 +48,7 @@ let idTokenTamper = null;
 // While true, every request but the test API has its connection dropped, as
 // when the server is unreachable; the provider keeps its state.
 let outage = false;
-const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, token_errors: { authorization_code: 0, refresh_token: 0, other: 0 }, revocation: 0, userinfo: 0 };
+const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, token_errors: { authorization_code: 0, refresh_token: 0, other: 0 }, revocation: 0, userinfo: 0, code_verifiers: [] };
 
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'cells-test-1', alg: 'RS256', use: 'sig' };
@@ -197,6 +197,8 @@ for (const event of ['grant.success', 'grant.error']) {
     const key = type === 'authorization_code' || type === 'refresh_token' ? type : 'other';
     stats.token[key] += 1;
     if (event === 'grant.error') stats.token_errors[key] += 1;
+    // For leak checks: the verifiers the client proved PKCE with.
+    if (ctx.oidc.params?.code_verifier) stats.code_verifiers.push(ctx.oidc.params.code_verifier);
   });
 }
 

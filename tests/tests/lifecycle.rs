@@ -292,6 +292,9 @@ fn no_token_code_or_secret_appears_in_any_output() {
     };
     record(sandbox.login(&idp.url(), &[]), false);
     secrets.push(sandbox.browser_report().unwrap()["code"].as_str().unwrap().to_string());
+    let verifiers = idp.stats()["code_verifiers"].as_array().cloned().unwrap_or_default();
+    assert_eq!(verifiers.len(), 1, "the provider saw the PKCE verifier");
+    secrets.extend(verifiers.iter().filter_map(|v| v.as_str().map(str::to_string)));
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
     let collect = |secrets: &mut Vec<String>| {
         for kind in ["refresh_token", "access_token", "id_token"] {
@@ -313,7 +316,7 @@ fn no_token_code_or_secret_appears_in_any_output() {
     record(sandbox.run(&["logout", &id]), false);
     secrets.sort();
     secrets.dedup();
-    assert!(secrets.len() >= 7, "the code and two generations of tokens: {}", secrets.len());
+    assert!(secrets.len() >= 8, "the code, the verifier and two generations of tokens: {}", secrets.len());
     for secret in &secrets {
         assert!(!printed.contains(secret.as_str()), "a secret was printed: {printed}");
     }
