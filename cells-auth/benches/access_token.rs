@@ -30,7 +30,7 @@ async fn setup() -> Setup {
     let now = Utc::now();
     let identity = Identity { issuer: stub.issuer(), sub: "u-bench".into(), user: "bench".into(), email: None };
     let tokens = token_set("bench", now, Duration::minutes(10));
-    let account = Account::signed_in(&stub.base, identity, &tokens, None);
+    let account = Account::signed_in(&stub.base, cells_auth::CLIENT_ID, identity, &tokens, None);
     store.save(&account, &tokens).expect("save the bench account");
     let clock = FakeClock::at(now);
     let manager = AccountManager::new(store, cells_auth::http::client(), Arc::new(clock.clone())).expect("manager");

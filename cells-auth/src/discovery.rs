@@ -203,6 +203,24 @@ pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<Prov
     check_metadata(server, &url, metadata)
 }
 
+/// The server's display name (`customWording.title` of its boot
+/// configuration), if it answers quickly; the host otherwise does.
+pub async fn server_label(http: &reqwest::Client, server: &ServerUrl) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Bootconf {
+        #[serde(rename = "customWording")]
+        custom_wording: Option<Wording>,
+    }
+    #[derive(Deserialize)]
+    struct Wording {
+        title: Option<String>,
+    }
+    let request = http.get(server.bootconf_url()).header(reqwest::header::ACCEPT, "application/json").send();
+    let response = tokio::time::timeout(std::time::Duration::from_secs(3), request).await.ok()?.ok()?;
+    let bootconf: Bootconf = response.error_for_status().ok()?.json().await.ok()?;
+    bootconf.custom_wording?.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
 fn check_metadata(server: &ServerUrl, url: &str, metadata: ProviderMetadata) -> Result<ProviderMetadata, DiscoveryError> {
     // Cells announces `<server>/oidc/`; accept it with or without the trailing
     // slash, but the issuer must belong to the server the user asked for

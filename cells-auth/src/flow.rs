@@ -7,22 +7,27 @@
 //! the code, verifies the ID token and stores the account.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use url::Url;
 
 use crate::clock::Clock;
-use crate::discovery::{discover, DiscoveryError, ProviderMetadata, ServerUrl};
+use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
 use crate::loopback::{
-    bind_first_free, AuthorizationCode, CallbackOutcome, CallbackServer, CsrfState, Expectation, FinalPage, LoopbackError,
-    DEV_PORT, SYNC_PORTS,
+    bind_first_free, judge_query, AuthorizationCode, Callback, CallbackOutcome, CallbackServer, CsrfState, Expectation, FinalPage,
+    LoopbackError, DEV_PORT, SYNC_PORTS,
 };
 use crate::pkce::PkceVerifier;
 use crate::store::{Account, Identity, Store, StoreError};
 use crate::tokens::{exchange_code, TokenError};
 use crate::verify::{IdTokenVerifier, JwksCache, Nonce, NonceCheck, VerifyError};
-use crate::{CLIENT_ID, SCOPES};
+use crate::{CLIENT_ID, CUSTOM_SCHEME_CLIENT_ID, SCOPES};
+
+/// The redirect Cells registers for the `cells-mobile` client.
+pub const CUSTOM_SCHEME_REDIRECT: &str = "cellsauth://callback";
 
 /// Where the browser brings the answer back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +36,19 @@ pub enum RedirectMode {
     Loopback,
     /// `http://localhost:3000/servers/callback`, registered for development.
     Development,
+    /// `cellsauth://callback` as the client `cells-mobile`, for machines where
+    /// a firewall or antivirus blocks loopback ports. The answer arrives as a
+    /// link the app receives, delivered through [`DeepLinkInbox`].
+    CustomScheme,
+}
+
+impl RedirectMode {
+    pub fn client_id(self) -> &'static str {
+        match self {
+            RedirectMode::CustomScheme => CUSTOM_SCHEME_CLIENT_ID,
+            RedirectMode::Loopback | RedirectMode::Development => CLIENT_ID,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,15 +79,55 @@ pub enum FlowError {
     ListenerClosed,
 }
 
-/// A sign-in under way: the listener is bound and the URL is ready.
+/// A sign-in under way: the listener is bound (or the link awaited) and the URL is ready.
 pub struct SignIn {
     server: ServerUrl,
     metadata: ProviderMetadata,
-    listener: CallbackServer,
+    mode: RedirectMode,
+    /// None in custom-scheme mode.
+    listener: Option<CallbackServer>,
+    inbox: DeepLinkInbox,
+    callbacks: mpsc::Receiver<Callback>,
     redirect_uri: String,
     authorization_url: Url,
     verifier: PkceVerifier,
     nonce: Nonce,
+}
+
+/// Where `cellsauth://callback` links for the pending sign-in are delivered.
+#[derive(Clone)]
+pub struct DeepLinkInbox {
+    expectation: Expectation,
+    accepted: Arc<AtomicBool>,
+    callbacks: mpsc::Sender<Callback>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeepLinkError {
+    #[error("not a cellsauth://callback link")]
+    NotACallback,
+    #[error("{0}")]
+    Stray(&'static str),
+    #[error("this sign-in has already been answered")]
+    AlreadyAnswered,
+    #[error("the sign-in is no longer waiting")]
+    Closed,
+}
+
+impl DeepLinkInbox {
+    /// Hands a `cellsauth://callback?...` link to the pending sign-in. A link
+    /// without the pending state is refused and changes nothing.
+    pub fn deliver(&self, link: &str) -> Result<(), DeepLinkError> {
+        let url = Url::parse(link).map_err(|_| DeepLinkError::NotACallback)?;
+        if url.scheme() != "cellsauth" || url.host_str() != Some("callback") {
+            return Err(DeepLinkError::NotACallback);
+        }
+        let outcome = judge_query(url.query().unwrap_or(""), &self.expectation).map_err(DeepLinkError::Stray)?;
+        if self.accepted.swap(true, Ordering::SeqCst) {
+            return Err(DeepLinkError::AlreadyAnswered);
+        }
+        self.callbacks.try_send(Callback::without_page(outcome)).map_err(|_| DeepLinkError::Closed)
+    }
 }
 
 impl SignIn {
@@ -82,23 +140,37 @@ impl SignIn {
             .await
             .map_err(|e| StoreError::Keyring(e.to_string()))??;
         let metadata = discover(http, &server).await?;
-        let ports = match redirect {
-            RedirectMode::Loopback => SYNC_PORTS,
-            RedirectMode::Development => DEV_PORT..=DEV_PORT,
+        let bound = match redirect {
+            RedirectMode::Loopback => Some(bind_first_free(SYNC_PORTS)?),
+            RedirectMode::Development => Some(bind_first_free(DEV_PORT..=DEV_PORT)?),
+            RedirectMode::CustomScheme => None,
         };
-        let bound = bind_first_free(ports)?;
-        let redirect_uri = bound.redirect_uri();
+        let redirect_uri = bound.as_ref().map_or_else(|| CUSTOM_SCHEME_REDIRECT.to_string(), |b| b.redirect_uri());
         let state = CsrfState::generate();
         let verifier = PkceVerifier::generate();
         let nonce = Nonce::generate();
-        let authorization_url = authorization_url(&metadata, &redirect_uri, &state, &verifier, &nonce)?;
+        let authorization_url = authorization_url(&metadata, redirect.client_id(), &redirect_uri, &state, &verifier, &nonce)?;
         let expectation = Expectation {
             state,
             issuer: metadata.issuer.clone(),
             require_iss: metadata.authorization_response_iss_parameter_supported,
         };
-        let listener = CallbackServer::start(bound, expectation)?;
-        Ok(Self { server, metadata, listener, redirect_uri, authorization_url, verifier, nonce })
+        let (sender, callbacks) = mpsc::channel(1);
+        let listener = match bound {
+            Some(bound) => Some(CallbackServer::start(bound, expectation.clone(), sender.clone())?),
+            None => None,
+        };
+        let inbox = DeepLinkInbox { expectation, accepted: Arc::new(AtomicBool::new(false)), callbacks: sender };
+        Ok(Self { server, metadata, mode: redirect, listener, inbox, callbacks, redirect_uri, authorization_url, verifier, nonce })
+    }
+
+    /// Where `cellsauth://` links go, in custom-scheme mode.
+    pub fn deep_link_inbox(&self) -> Option<DeepLinkInbox> {
+        (self.mode == RedirectMode::CustomScheme).then(|| self.inbox.clone())
+    }
+
+    pub fn mode(&self) -> RedirectMode {
+        self.mode
     }
 
     /// The page to open in the browser. It carries the PKCE challenge, the
@@ -111,8 +183,9 @@ impl SignIn {
         &self.redirect_uri
     }
 
-    pub fn port(&self) -> u16 {
-        self.listener.port()
+    /// The loopback port held, if any.
+    pub fn port(&self) -> Option<u16> {
+        self.listener.as_ref().map(CallbackServer::port)
     }
 
     pub fn server(&self) -> &ServerUrl {
@@ -131,18 +204,18 @@ impl SignIn {
         cancel: impl Future<Output = ()>,
     ) -> Result<Account, FlowError> {
         let callback = tokio::select! {
-            callback = self.listener.next_callback() => callback,
+            callback = self.callbacks.recv() => callback,
             _ = tokio::time::sleep(timeout) => {
-                self.listener.close().await;
+                self.close().await;
                 return Err(FlowError::Timeout(timeout));
             }
             _ = cancel => {
-                self.listener.close().await;
+                self.close().await;
                 return Err(FlowError::Cancelled);
             }
         };
         let Some(callback) = callback else {
-            self.listener.close().await;
+            self.close().await;
             return Err(FlowError::ListenerClosed);
         };
         let result = match &callback.outcome {
@@ -163,19 +236,26 @@ impl SignIn {
             },
             Err(err) => FinalPage::Failure { detail: format!("{err}. Return to the app to try again.") },
         });
-        self.listener.close().await;
+        self.close().await;
         result
     }
 
+    async fn close(&mut self) {
+        if let Some(listener) = self.listener.take() {
+            listener.close().await;
+        }
+    }
+
     async fn redeem(&self, http: &reqwest::Client, store: &Store, clock: &dyn Clock, code: &AuthorizationCode) -> Result<Account, FlowError> {
+        let client_id = self.mode.client_id();
         let tokens =
-            exchange_code(http, &self.metadata.token_endpoint, CLIENT_ID, code, &self.verifier, &self.redirect_uri, clock).await?;
+            exchange_code(http, &self.metadata.token_endpoint, client_id, code, &self.verifier, &self.redirect_uri, clock).await?;
         let id_token = tokens.id_token.as_ref().ok_or(FlowError::MissingToken("ID token"))?;
         if tokens.refresh_token.is_none() {
             return Err(FlowError::MissingToken("refresh token"));
         }
         let keys = JwksCache::new(&self.metadata.jwks_uri);
-        let verifier = IdTokenVerifier { http, keys: &keys, issuer: &self.metadata.issuer, client_id: CLIENT_ID, clock };
+        let verifier = IdTokenVerifier { http, keys: &keys, issuer: &self.metadata.issuer, client_id, clock };
         let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
         let identity = Identity {
             issuer: self.metadata.issuer.clone(),
@@ -183,7 +263,8 @@ impl SignIn {
             email: claims.email.clone(),
             sub: claims.sub.clone(),
         };
-        let account = Account::signed_in(self.server.as_str(), identity, &tokens, claims.expires_at());
+        let mut account = Account::signed_in(self.server.as_str(), client_id, identity, &tokens, claims.expires_at());
+        account.label = server_label(http, &self.server).await;
         let saver = store.clone();
         let saved = account.clone();
         tokio::task::spawn_blocking(move || saver.save(&saved, &tokens))
@@ -195,6 +276,7 @@ impl SignIn {
 
 fn authorization_url(
     metadata: &ProviderMetadata,
+    client_id: &str,
     redirect_uri: &str,
     state: &CsrfState,
     verifier: &PkceVerifier,
@@ -206,7 +288,7 @@ fn authorization_url(
     })?;
     let challenge = verifier.challenge();
     url.query_pairs_mut()
-        .append_pair("client_id", CLIENT_ID)
+        .append_pair("client_id", client_id)
         .append_pair("response_type", "code")
         .append_pair("scope", SCOPES)
         .append_pair("redirect_uri", redirect_uri)
@@ -242,6 +324,7 @@ mod tests {
         let verifier = PkceVerifier::generate();
         let url = authorization_url(
             &metadata,
+            "cells-sync",
             "http://localhost:3636/servers/callback",
             &CsrfState::new("st"),
             &verifier,
@@ -259,6 +342,31 @@ mod tests {
         assert_eq!(pairs["code_challenge_method"], "S256");
         assert!(!url.as_str().contains(verifier.secret()));
         assert_eq!(pairs.len(), 8);
+    }
+
+    #[test]
+    fn a_deep_link_reaches_the_sign_in_only_with_its_state_and_once() {
+        let (sender, mut callbacks) = mpsc::channel(1);
+        let inbox = DeepLinkInbox {
+            expectation: Expectation { state: CsrfState::new("st"), issuer: "https://h/oidc/".into(), require_iss: false },
+            accepted: Arc::new(AtomicBool::new(false)),
+            callbacks: sender,
+        };
+        assert_eq!(inbox.deliver("cellsauth://callback?code=c&state=foreign"), Err(DeepLinkError::Stray("this answer is for another sign-in (state does not match)")));
+        assert_eq!(inbox.deliver("https://callback?code=c&state=st"), Err(DeepLinkError::NotACallback));
+        assert_eq!(inbox.deliver("cellsauth://elsewhere?code=c&state=st"), Err(DeepLinkError::NotACallback));
+        assert_eq!(inbox.deliver("not a link"), Err(DeepLinkError::NotACallback));
+        assert!(callbacks.try_recv().is_err(), "nothing reached the sign-in");
+        assert_eq!(inbox.deliver("cellsauth://callback?code=c&state=st"), Ok(()));
+        assert_eq!(callbacks.try_recv().unwrap().outcome, CallbackOutcome::Code(AuthorizationCode::new("c")));
+        assert_eq!(inbox.deliver("cellsauth://callback?code=c2&state=st"), Err(DeepLinkError::AlreadyAnswered));
+    }
+
+    #[test]
+    fn custom_scheme_mode_signs_in_as_cells_mobile() {
+        assert_eq!(RedirectMode::CustomScheme.client_id(), "cells-mobile");
+        assert_eq!(RedirectMode::Loopback.client_id(), "cells-sync");
+        assert_eq!(RedirectMode::Development.client_id(), "cells-sync");
     }
 
     #[test]

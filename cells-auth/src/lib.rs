@@ -38,6 +38,10 @@ pub mod verify;
 /// The OAuth 2 client Cells registers for its desktop sync client.
 pub const CLIENT_ID: &str = "cells-sync";
 
+/// The OAuth 2 client Cells registers for `cellsauth://callback`, used when
+/// loopback ports are blocked on a machine.
+pub const CUSTOM_SCHEME_CLIENT_ID: &str = "cells-mobile";
+
 /// The scopes Cells grants `cells-sync`; `offline` is Hydra's name for
 /// `offline_access`, and without it no refresh token is issued.
 pub const SCOPES: &str = "openid email profile pydio offline";

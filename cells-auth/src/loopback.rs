@@ -173,21 +173,28 @@ pub enum FinalPage {
 #[derive(Debug)]
 pub struct Callback {
     pub outcome: CallbackOutcome,
-    reply: oneshot::Sender<FinalPage>,
+    /// None when nobody waits for a page (a `cellsauth://` link).
+    reply: Option<oneshot::Sender<FinalPage>>,
 }
 
 impl Callback {
+    /// A callback with no browser waiting for its page.
+    pub fn without_page(outcome: CallbackOutcome) -> Self {
+        Self { outcome, reply: None }
+    }
+
     /// Shows `page` in the browser that delivered the callback.
     pub fn reply(self, page: FinalPage) {
         // The browser may have gone away; nothing to do then.
-        let _ = self.reply.send(page);
+        if let Some(reply) = self.reply {
+            let _ = reply.send(page);
+        }
     }
 }
 
-/// The running listener.
+/// The running listener; accepted callbacks go to the channel given to `start`.
 pub struct CallbackServer {
     port: u16,
-    callbacks: mpsc::Receiver<Callback>,
     accept_tasks: Vec<JoinHandle<()>>,
     graceful: Arc<GracefulShutdown>,
 }
@@ -201,9 +208,8 @@ struct Shared {
 
 impl CallbackServer {
     /// Serves on the bound port until [`close`](Self::close) or drop.
-    pub fn start(bound: BoundPort, expectation: Expectation) -> Result<Self, LoopbackError> {
-        let (tx, rx) = mpsc::channel(1);
-        let shared = Arc::new(Shared { port: bound.port, expectation, accepted: AtomicBool::new(false), callbacks: tx });
+    pub fn start(bound: BoundPort, expectation: Expectation, callbacks: mpsc::Sender<Callback>) -> Result<Self, LoopbackError> {
+        let shared = Arc::new(Shared { port: bound.port, expectation, accepted: AtomicBool::new(false), callbacks });
         let graceful = Arc::new(GracefulShutdown::new());
         let mut accept_tasks = Vec::new();
         for listener in bound.listeners {
@@ -211,17 +217,11 @@ impl CallbackServer {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             accept_tasks.push(tokio::spawn(accept_loop(listener, shared.clone(), graceful.clone())));
         }
-        Ok(Self { port: bound.port, callbacks: rx, accept_tasks, graceful })
+        Ok(Self { port: bound.port, accept_tasks, graceful })
     }
 
     pub fn port(&self) -> u16 {
         self.port
-    }
-
-    /// Waits for the one callback carrying the pending state. Strays are
-    /// answered by the listener and never reach here.
-    pub async fn next_callback(&mut self) -> Option<Callback> {
-        self.callbacks.recv().await
     }
 
     /// Stops listening (the port is free when this returns) and gives the last
@@ -301,31 +301,36 @@ fn judge(method: &Method, host: Option<&str>, path: &str, query: Option<&str>, p
     if method == Method::HEAD {
         return Verdict::Stray("a HEAD request cannot complete a sign-in");
     }
-    let params = match CallbackParams::parse(query.unwrap_or("")) {
-        Ok(params) => params,
-        Err(reason) => return Verdict::Stray(reason),
-    };
+    match judge_query(query.unwrap_or(""), expected) {
+        Ok(outcome) => Verdict::Accept(outcome),
+        Err(reason) => Verdict::Stray(reason),
+    }
+}
+
+/// Reads an authorization response's query (RFC 6749 4.1.2), from the
+/// loopback listener or a `cellsauth://` link. `Err` says why it is not the
+/// answer to the pending sign-in; such a request never ends it.
+pub fn judge_query(query: &str, expected: &Expectation) -> Result<CallbackOutcome, &'static str> {
+    let params = CallbackParams::parse(query)?;
     // Only a response carrying the pending state may end the sign-in, with a
     // code or with an error; anything else is a stray (RFC 6749 10.12).
     match &params.state {
         Some(state) if expected.state.matches(state) => {}
-        Some(_) => return Verdict::Stray("this answer is for another sign-in (state does not match)"),
-        None => return Verdict::Stray("this answer carries no state"),
+        Some(_) => return Err("this answer is for another sign-in (state does not match)"),
+        None => return Err("this answer carries no state"),
     }
     // RFC 9207 2.4: check `iss` when present; require it when the server promised it.
     match &params.iss {
-        Some(iss) if iss != &expected.issuer => {
-            return Verdict::Accept(CallbackOutcome::WrongIssuer { found: Some(iss.clone()) })
-        }
-        None if expected.require_iss => return Verdict::Accept(CallbackOutcome::WrongIssuer { found: None }),
+        Some(iss) if iss != &expected.issuer => return Ok(CallbackOutcome::WrongIssuer { found: Some(iss.clone()) }),
+        None if expected.require_iss => return Ok(CallbackOutcome::WrongIssuer { found: None }),
         _ => {}
     }
     if let Some(error) = params.error {
-        return Verdict::Accept(CallbackOutcome::Denied { error, description: params.error_description });
+        return Ok(CallbackOutcome::Denied { error, description: params.error_description });
     }
     match params.code {
-        Some(code) if !code.is_empty() => Verdict::Accept(CallbackOutcome::Code(AuthorizationCode::new(code))),
-        _ => Verdict::Stray("this answer carries neither a code nor an error"),
+        Some(code) if !code.is_empty() => Ok(CallbackOutcome::Code(AuthorizationCode::new(code))),
+        _ => Err("this answer carries neither a code nor an error"),
     }
 }
 
@@ -375,7 +380,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                 return page(StatusCode::CONFLICT, "Already done", "This sign-in has already been answered. You can close this tab.");
             }
             let (reply, answer) = oneshot::channel();
-            if shared.callbacks.send(Callback { outcome, reply }).await.is_err() {
+            if shared.callbacks.send(Callback { outcome, reply: Some(reply) }).await.is_err() {
                 return page(StatusCode::GONE, "Sign-in closed", "The app is no longer waiting for this sign-in. Start it again from the app.");
             }
             match tokio::time::timeout(PAGE_WAIT, answer).await {

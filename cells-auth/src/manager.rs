@@ -20,7 +20,6 @@ use crate::discovery::{discover, ProviderMetadata, ServerUrl};
 use crate::store::{Account, AccountState, Store, StoreError, StoredTokens};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenError, TokenSet};
 use crate::verify::{IdTokenVerifier, JwksCache, NonceCheck};
-use crate::CLIENT_ID;
 
 /// An access token is handed out only with this much life left, or a quarter
 /// of its lifetime when that is shorter (very short test lifetimes).
@@ -323,7 +322,7 @@ impl AccountManager {
         let Some(endpoint) = &provider.metadata.revocation_endpoint else {
             return Revocation::NotOffered;
         };
-        match tokens::revoke(&self.inner.http, endpoint, CLIENT_ID, refresh_token).await {
+        match tokens::revoke(&self.inner.http, endpoint, &account.client_id, refresh_token).await {
             Ok(()) => Revocation::Revoked,
             Err(err) => Revocation::Failed(err.to_string()),
         }
@@ -478,7 +477,8 @@ impl AccountManager {
             Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
         };
         let clock = self.inner.clock.as_ref();
-        let response = tokens::refresh(&self.inner.http, &provider.metadata.token_endpoint, CLIENT_ID, &stored.refresh_token, clock).await;
+        let response =
+            tokens::refresh(&self.inner.http, &provider.metadata.token_endpoint, &account.client_id, &stored.refresh_token, clock).await;
         let tokens = match response {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
@@ -525,7 +525,7 @@ impl AccountManager {
             http: &self.inner.http,
             keys: &provider.keys,
             issuer: &account.issuer,
-            client_id: CLIENT_ID,
+            client_id: &account.client_id,
             clock: self.inner.clock.as_ref(),
         };
         match verifier.verify(id_token, NonceCheck::Refresh).await {
@@ -736,7 +736,7 @@ mod tests {
         let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
         let identity = Identity { issuer: stub.issuer(), sub: "u-1".into(), user: "alice".into(), email: None };
         let tokens = token_set("first", t0(), Duration::minutes(10));
-        let account = Account::signed_in(&stub.base, identity, &tokens, None);
+        let account = Account::signed_in(&stub.base, crate::CLIENT_ID, identity, &tokens, None);
         store.save(&account, &tokens).unwrap();
         let clock = FakeClock::at(t0());
         let manager = AccountManager::new(store.clone(), crate::http::client(), Arc::new(clock.clone())).unwrap();
@@ -926,7 +926,7 @@ mod tests {
     #[test]
     fn short_lifetimes_keep_a_quarter_as_margin_and_refresh_a_minute_early_at_most() {
         let identity = Identity { issuer: "i".into(), sub: "u".into(), user: "u".into(), email: None };
-        let mut account = Account::signed_in("s", identity, &token_set("x", t0(), Duration::seconds(4)), None);
+        let mut account = Account::signed_in("s", crate::CLIENT_ID, identity, &token_set("x", t0(), Duration::seconds(4)), None);
         assert_eq!(freshness_margin(&account), Duration::seconds(1));
         assert_eq!(due_at(&account), Some(t0() + Duration::seconds(3)));
         account.access_token_expires_at = t0() + Duration::minutes(2);

@@ -249,6 +249,13 @@ pub struct Account {
     pub id: String,
     /// The server address as the user gave it, normalised.
     pub server: String,
+    /// The server's display name, when it gives one.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The OAuth client signed in as: `cells-sync`, or `cells-mobile` for a
+    /// custom-scheme sign-in. Refreshes must use the same one.
+    #[serde(default = "default_client_id")]
+    pub client_id: String,
     /// The issuer exactly as discovered; ID tokens must carry it.
     pub issuer: String,
     /// The user's `sub` at that issuer.
@@ -278,6 +285,10 @@ pub struct Account {
     pub failures: u32,
 }
 
+fn default_client_id() -> String {
+    crate::CLIENT_ID.to_string()
+}
+
 /// Who signed in, as the ID token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -289,10 +300,18 @@ pub struct Identity {
 
 impl Account {
     /// The account of a sign-in that just got `tokens`.
-    pub fn signed_in(server: &str, identity: Identity, tokens: &TokenSet, id_token_expires_at: Option<DateTime<Utc>>) -> Self {
+    pub fn signed_in(
+        server: &str,
+        client_id: &str,
+        identity: Identity,
+        tokens: &TokenSet,
+        id_token_expires_at: Option<DateTime<Utc>>,
+    ) -> Self {
         Self {
             id: account_id(&identity.issuer, &identity.sub),
             server: server.to_string(),
+            label: None,
+            client_id: client_id.to_string(),
             issuer: identity.issuer,
             sub: identity.sub,
             user: identity.user,
@@ -307,6 +326,13 @@ impl Account {
             next_attempt_at: None,
             failures: 0,
         }
+    }
+
+    /// What to call the server: its label, else its host.
+    pub fn server_name(&self) -> String {
+        self.label.clone().unwrap_or_else(|| {
+            crate::discovery::ServerUrl::parse(&self.server).map(|s| s.host()).unwrap_or_else(|_| self.server.clone())
+        })
     }
 
     pub fn state(&self, now: DateTime<Utc>) -> AccountState {
@@ -627,7 +653,7 @@ mod tests {
             user: user.into(),
             email: Some(format!("{user}@example.com")),
         };
-        Account::signed_in("https://h", identity, &token_set("x", t, chrono::Duration::minutes(10)), None)
+        Account::signed_in("https://h", crate::CLIENT_ID, identity, &token_set("x", t, chrono::Duration::minutes(10)), None)
     }
 
     fn tokens(tag: &str) -> TokenSet {
