@@ -18,7 +18,8 @@ pub fn open(url: &str) -> Result<(), String> {
 }
 
 fn run_browser_command(command: &str, url: &str) -> Result<(), String> {
-    let argv = browser_argv(command, url).map_err(|err| format!("{BROWSER_ENV} is not a valid command line ({err})"))?;
+    let argv =
+        browser_argv(command, url).map_err(|err| format!("{BROWSER_ENV} is not a valid command line ({err})"))?;
     let (program, args) = argv.split_first().ok_or_else(|| format!("{BROWSER_ENV} is empty"))?;
     let mut child = Command::new(program)
         .args(args)
@@ -52,8 +53,14 @@ mod tests {
 
     #[test]
     fn appends_the_url_or_fills_the_placeholder() {
-        assert_eq!(browser_argv("firefox --new-tab", "http://x/?a=1&b=2").unwrap(), ["firefox", "--new-tab", "http://x/?a=1&b=2"]);
-        assert_eq!(browser_argv("'my browser' --url=%s --flag", "http://x").unwrap(), ["my browser", "--url=http://x", "--flag"]);
+        assert_eq!(
+            browser_argv("firefox --new-tab", "http://x/?a=1&b=2").unwrap(),
+            ["firefox", "--new-tab", "http://x/?a=1&b=2"]
+        );
+        assert_eq!(
+            browser_argv("'my browser' --url=%s --flag", "http://x").unwrap(),
+            ["my browser", "--url=http://x", "--flag"]
+        );
         assert!(browser_argv("unterminated 'quote", "http://x").is_err());
     }
 

@@ -107,7 +107,12 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
-            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = err.print();
                 return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                     ExitCode::from(exit::USAGE)
@@ -170,7 +175,11 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         eprintln!("Warning: {server} uses plain http; tokens will cross the network unencrypted.");
     }
     let sign_in = SignIn::start(&http, &store, server, redirect).await.map_err(flow_failure)?;
-    eprintln!("Open this address in your browser to sign in to {}:\n\n  {}\n", sign_in.server(), sign_in.authorization_url());
+    eprintln!(
+        "Open this address in your browser to sign in to {}:\n\n  {}\n",
+        sign_in.server(),
+        sign_in.authorization_url()
+    );
     if open_browser {
         if let Err(reason) = crate::browser::open(sign_in.authorization_url()) {
             eprintln!("Warning: {reason}; open the address above yourself.");
@@ -310,7 +319,12 @@ async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
     if force {
         let view = manager.account(&account.id)?;
         let left = (view.account.access_token_expires_at - SystemClock.now()).to_std().unwrap_or_default();
-        println!("Refreshed {} on {}: the access token is valid for {}", view.account.user, view.account.server, human_duration(left));
+        println!(
+            "Refreshed {} on {}: the access token is valid for {}",
+            view.account.user,
+            view.account.server,
+            human_duration(left)
+        );
     } else {
         println!("{}", token.secret());
     }
@@ -330,7 +344,10 @@ async fn logout(selector: &str) -> Result<(), Failure> {
             "revocation failed (see above)".to_string()
         }
     };
-    println!("Signed out {} from {} (account {}): local secrets deleted; {server_side}.", account.user, account.server, account.id);
+    println!(
+        "Signed out {} from {} (account {}): local secrets deleted; {server_side}.",
+        account.user, account.server, account.id
+    );
     Ok(())
 }
 

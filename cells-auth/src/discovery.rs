@@ -18,7 +18,9 @@ pub enum ServerUrlError {
     Empty,
     #[error("the server address '{0}' contains white space: give one like https://cells.example.com")]
     WhiteSpace(String),
-    #[error("the server address '{input}' uses '{scheme}': only https:// (or http:// on a trusted network) is supported")]
+    #[error(
+        "the server address '{input}' uses '{scheme}': only https:// (or http:// on a trusted network) is supported"
+    )]
     Scheme { input: String, scheme: String },
     #[error("'{0}' is not a valid server address: give one like https://cells.example.com")]
     Invalid(String),
@@ -65,10 +67,7 @@ impl ServerUrl {
             return Err(ServerUrlError::QueryOrFragment(trimmed.to_string()));
         }
         let path = url.path().trim_end_matches('/').to_string();
-        if let Some(base) = path
-            .strip_suffix("/oidc")
-            .or_else(|| path.find("/oidc/").map(|at| &path[..at]))
-        {
+        if let Some(base) = path.strip_suffix("/oidc").or_else(|| path.find("/oidc/").map(|at| &path[..at])) {
             let mut suggestion = url.clone();
             suggestion.set_path(base);
             return Err(ServerUrlError::OidcPath {
@@ -221,18 +220,18 @@ pub async fn server_label(http: &reqwest::Client, server: &ServerUrl) -> Option<
     bootconf.custom_wording?.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-fn check_metadata(server: &ServerUrl, url: &str, metadata: ProviderMetadata) -> Result<ProviderMetadata, DiscoveryError> {
+fn check_metadata(
+    server: &ServerUrl,
+    url: &str,
+    metadata: ProviderMetadata,
+) -> Result<ProviderMetadata, DiscoveryError> {
     // Cells announces `<server>/oidc/`; accept it with or without the trailing
     // slash, but the issuer must belong to the server the user asked for
     // (OpenID Connect Discovery 4.3). ID tokens are then held to the exact
     // string announced here.
     let expected = server.expected_issuer();
     if metadata.issuer.trim_end_matches('/') != expected.trim_end_matches('/') {
-        return Err(DiscoveryError::IssuerMismatch {
-            url: url.to_string(),
-            found: metadata.issuer.clone(),
-            expected,
-        });
+        return Err(DiscoveryError::IssuerMismatch { url: url.to_string(), found: metadata.issuer.clone(), expected });
     }
     let endpoints = [
         ("authorization endpoint", Some(&metadata.authorization_endpoint)),

@@ -17,8 +17,8 @@ use url::Url;
 use crate::clock::Clock;
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
 use crate::loopback::{
-    bind_first_free, judge_query, AuthorizationCode, Callback, CallbackOutcome, CallbackServer, CsrfState, Expectation, FinalPage,
-    LoopbackError, DEV_PORT, SYNC_PORTS,
+    bind_first_free, judge_query, AuthorizationCode, Callback, CallbackOutcome, CallbackServer, CsrfState, Expectation,
+    FinalPage, LoopbackError, DEV_PORT, SYNC_PORTS,
 };
 use crate::pkce::PkceVerifier;
 use crate::store::{Account, Identity, Store, StoreError};
@@ -73,7 +73,9 @@ pub enum FlowError {
     Token(#[from] TokenError),
     #[error("sign-in rejected: {0}")]
     Verify(#[from] VerifyError),
-    #[error("the server returned no {0}; check that the client cells-sync is allowed the 'openid' and 'offline' scopes")]
+    #[error(
+        "the server returned no {0}; check that the client cells-sync is allowed the 'openid' and 'offline' scopes"
+    )]
     MissingToken(&'static str),
     #[error("the listener stopped before the browser answered")]
     ListenerClosed,
@@ -134,7 +136,12 @@ impl SignIn {
     /// Prepares a sign-in. The keyring is checked first and the port bound
     /// last, so that nothing is opened in the browser unless the answer can
     /// be received and kept.
-    pub async fn start(http: &reqwest::Client, store: &Store, server: ServerUrl, redirect: RedirectMode) -> Result<Self, FlowError> {
+    pub async fn start(
+        http: &reqwest::Client,
+        store: &Store,
+        server: ServerUrl,
+        redirect: RedirectMode,
+    ) -> Result<Self, FlowError> {
         let probe = store.clone();
         tokio::task::spawn_blocking(move || probe.check_writable())
             .await
@@ -149,7 +156,8 @@ impl SignIn {
         let state = CsrfState::generate();
         let verifier = PkceVerifier::generate();
         let nonce = Nonce::generate();
-        let authorization_url = authorization_url(&metadata, redirect.client_id(), &redirect_uri, &state, &verifier, &nonce)?;
+        let authorization_url =
+            authorization_url(&metadata, redirect.client_id(), &redirect_uri, &state, &verifier, &nonce)?;
         let expectation = Expectation {
             state,
             issuer: metadata.issuer.clone(),
@@ -161,7 +169,18 @@ impl SignIn {
             None => None,
         };
         let inbox = DeepLinkInbox { expectation, accepted: Arc::new(AtomicBool::new(false)), callbacks: sender };
-        Ok(Self { server, metadata, mode: redirect, listener, inbox, callbacks, redirect_uri, authorization_url, verifier, nonce })
+        Ok(Self {
+            server,
+            metadata,
+            mode: redirect,
+            listener,
+            inbox,
+            callbacks,
+            redirect_uri,
+            authorization_url,
+            verifier,
+            nonce,
+        })
     }
 
     /// Where `cellsauth://` links go, in custom-scheme mode.
@@ -232,7 +251,10 @@ impl SignIn {
         };
         callback.reply(match &result {
             Ok(account) => FinalPage::Success {
-                detail: format!("Signed in to {} as {}. You can close this tab and return to the app.", account.server, account.user),
+                detail: format!(
+                    "Signed in to {} as {}. You can close this tab and return to the app.",
+                    account.server, account.user
+                ),
             },
             Err(err) => FinalPage::Failure { detail: format!("{err}. Return to the app to try again.") },
         });
@@ -246,10 +268,24 @@ impl SignIn {
         }
     }
 
-    async fn redeem(&self, http: &reqwest::Client, store: &Store, clock: &dyn Clock, code: &AuthorizationCode) -> Result<Account, FlowError> {
+    async fn redeem(
+        &self,
+        http: &reqwest::Client,
+        store: &Store,
+        clock: &dyn Clock,
+        code: &AuthorizationCode,
+    ) -> Result<Account, FlowError> {
         let client_id = self.mode.client_id();
-        let tokens =
-            exchange_code(http, &self.metadata.token_endpoint, client_id, code, &self.verifier, &self.redirect_uri, clock).await?;
+        let tokens = exchange_code(
+            http,
+            &self.metadata.token_endpoint,
+            client_id,
+            code,
+            &self.verifier,
+            &self.redirect_uri,
+            clock,
+        )
+        .await?;
         let id_token = tokens.id_token.as_ref().ok_or(FlowError::MissingToken("ID token"))?;
         if tokens.refresh_token.is_none() {
             return Err(FlowError::MissingToken("refresh token"));
@@ -348,11 +384,18 @@ mod tests {
     fn a_deep_link_reaches_the_sign_in_only_with_its_state_and_once() {
         let (sender, mut callbacks) = mpsc::channel(1);
         let inbox = DeepLinkInbox {
-            expectation: Expectation { state: CsrfState::new("st"), issuer: "https://h/oidc/".into(), require_iss: false },
+            expectation: Expectation {
+                state: CsrfState::new("st"),
+                issuer: "https://h/oidc/".into(),
+                require_iss: false,
+            },
             accepted: Arc::new(AtomicBool::new(false)),
             callbacks: sender,
         };
-        assert_eq!(inbox.deliver("cellsauth://callback?code=c&state=foreign"), Err(DeepLinkError::Stray("this answer is for another sign-in (state does not match)")));
+        assert_eq!(
+            inbox.deliver("cellsauth://callback?code=c&state=foreign"),
+            Err(DeepLinkError::Stray("this answer is for another sign-in (state does not match)"))
+        );
         assert_eq!(inbox.deliver("https://callback?code=c&state=st"), Err(DeepLinkError::NotACallback));
         assert_eq!(inbox.deliver("cellsauth://elsewhere?code=c&state=st"), Err(DeepLinkError::NotACallback));
         assert_eq!(inbox.deliver("not a link"), Err(DeepLinkError::NotACallback));

@@ -94,11 +94,8 @@ mod tests {
                 held.push(stream);
             }
         });
-        let err = client_with_timeout(Duration::from_millis(300))
-            .get(format!("http://{addr}/"))
-            .send()
-            .await
-            .unwrap_err();
+        let err =
+            client_with_timeout(Duration::from_millis(300)).get(format!("http://{addr}/")).send().await.unwrap_err();
         assert_eq!(describe_transport_error(&err), "no answer in time (timed out)");
         holder.abort();
     }
@@ -116,7 +113,11 @@ mod tests {
             }
         });
         let err = client().get(format!("https://{addr}/")).send().await.unwrap_err();
-        assert!(describe_transport_error(&err).starts_with("TLS handshake failed"), "{}", describe_transport_error(&err));
+        assert!(
+            describe_transport_error(&err).starts_with("TLS handshake failed"),
+            "{}",
+            describe_transport_error(&err)
+        );
         server.abort();
     }
 

@@ -137,8 +137,8 @@ fn is_unavailable(err: &io::Error) -> bool {
 }
 
 fn is_no_ipv6(err: &io::Error) -> bool {
-    matches!(err.kind(), io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported)
-        || err.raw_os_error() == Some(97) // EAFNOSUPPORT on Linux
+    matches!(err.kind(), io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported) || err.raw_os_error() == Some(97)
+    // EAFNOSUPPORT on Linux
 }
 
 /// What the pending sign-in expects of its callback.
@@ -156,10 +156,15 @@ pub struct Expectation {
 pub enum CallbackOutcome {
     Code(AuthorizationCode),
     /// The server ended the sign-in with `error=` (the user pressed Cancel, say).
-    Denied { error: String, description: Option<String> },
+    Denied {
+        error: String,
+        description: Option<String>,
+    },
     /// The `iss` parameter names another server than the one signed in to
     /// (an authorization server mix-up, RFC 9207), or is missing though promised.
-    WrongIssuer { found: Option<String> },
+    WrongIssuer {
+        found: Option<String>,
+    },
 }
 
 /// The page shown in the browser once the sign-in has ended.
@@ -208,7 +213,11 @@ struct Shared {
 
 impl CallbackServer {
     /// Serves on the bound port until [`close`](Self::close) or drop.
-    pub fn start(bound: BoundPort, expectation: Expectation, callbacks: mpsc::Sender<Callback>) -> Result<Self, LoopbackError> {
+    pub fn start(
+        bound: BoundPort,
+        expectation: Expectation,
+        callbacks: mpsc::Sender<Callback>,
+    ) -> Result<Self, LoopbackError> {
         let shared = Arc::new(Shared { port: bound.port, expectation, accepted: AtomicBool::new(false), callbacks });
         let graceful = Arc::new(GracefulShutdown::new());
         let mut accept_tasks = Vec::new();
@@ -231,7 +240,8 @@ impl CallbackServer {
             task.abort();
             let _ = task.await;
         }
-        if let Ok(graceful) = Arc::try_unwrap(std::mem::replace(&mut self.graceful, Arc::new(GracefulShutdown::new()))) {
+        if let Ok(graceful) = Arc::try_unwrap(std::mem::replace(&mut self.graceful, Arc::new(GracefulShutdown::new())))
+        {
             let _ = tokio::time::timeout(CLOSE_GRACE, graceful.shutdown()).await;
         }
     }
@@ -284,7 +294,14 @@ enum Verdict {
     Accept(CallbackOutcome),
 }
 
-fn judge(method: &Method, host: Option<&str>, path: &str, query: Option<&str>, port: u16, expected: &Expectation) -> Verdict {
+fn judge(
+    method: &Method,
+    host: Option<&str>,
+    path: &str,
+    query: Option<&str>,
+    port: u16,
+    expected: &Expectation,
+) -> Verdict {
     let allowed_hosts = [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")];
     if !host.is_some_and(|h| allowed_hosts.iter().any(|a| a.eq_ignore_ascii_case(h))) {
         return Verdict::BadHost;
@@ -367,26 +384,41 @@ impl CallbackParams {
 
 async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let host = request.headers().get(HOST).and_then(|v| v.to_str().ok());
-    let verdict = judge(request.method(), host, request.uri().path(), request.uri().query(), shared.port, &shared.expectation);
+    let verdict =
+        judge(request.method(), host, request.uri().path(), request.uri().query(), shared.port, &shared.expectation);
     match verdict {
         Verdict::Preflight => preflight(),
         Verdict::BadHost => page(StatusCode::BAD_REQUEST, "Wrong address", "This server only answers at localhost."),
         Verdict::NotFound => page(StatusCode::NOT_FOUND, "Not found", "Nothing here."),
-        Verdict::MethodNotAllowed => page(StatusCode::METHOD_NOT_ALLOWED, "Not allowed", "Only the sign-in redirect is served here."),
+        Verdict::MethodNotAllowed => {
+            page(StatusCode::METHOD_NOT_ALLOWED, "Not allowed", "Only the sign-in redirect is served here.")
+        }
         Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "Not this sign-in", reason),
         Verdict::Accept(outcome) => {
             // Exactly one callback is accepted; a replay finds the door shut.
             if shared.accepted.swap(true, Ordering::SeqCst) {
-                return page(StatusCode::CONFLICT, "Already done", "This sign-in has already been answered. You can close this tab.");
+                return page(
+                    StatusCode::CONFLICT,
+                    "Already done",
+                    "This sign-in has already been answered. You can close this tab.",
+                );
             }
             let (reply, answer) = oneshot::channel();
             if shared.callbacks.send(Callback { outcome, reply: Some(reply) }).await.is_err() {
-                return page(StatusCode::GONE, "Sign-in closed", "The app is no longer waiting for this sign-in. Start it again from the app.");
+                return page(
+                    StatusCode::GONE,
+                    "Sign-in closed",
+                    "The app is no longer waiting for this sign-in. Start it again from the app.",
+                );
             }
             match tokio::time::timeout(PAGE_WAIT, answer).await {
                 Ok(Ok(FinalPage::Success { detail })) => page(StatusCode::OK, "Signed in", &detail),
                 Ok(Ok(FinalPage::Failure { detail })) => page(StatusCode::OK, "Sign-in failed", &detail),
-                _ => page(StatusCode::OK, "Back to the app", "The answer reached the app. Return to it to see the result."),
+                _ => page(
+                    StatusCode::OK,
+                    "Back to the app",
+                    "The answer reached the app. Return to it to see the result.",
+                ),
             }
         }
     }
@@ -424,7 +456,9 @@ h1{{color:{accent};font-size:1.5rem}}@media (prefers-color-scheme:dark){{body{{b
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert(
         "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'",
+        ),
     );
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert(CONNECTION, HeaderValue::from_static("close"));
@@ -449,7 +483,10 @@ mod tests {
 
     #[test]
     fn accepts_the_code_with_the_pending_state() {
-        assert_eq!(get("code=abc&state=s3cr3t-state"), Verdict::Accept(CallbackOutcome::Code(AuthorizationCode::new("abc"))));
+        assert_eq!(
+            get("code=abc&state=s3cr3t-state"),
+            Verdict::Accept(CallbackOutcome::Code(AuthorizationCode::new("abc")))
+        );
     }
 
     #[test]
@@ -466,7 +503,10 @@ mod tests {
     fn an_error_ends_the_sign_in_only_with_the_pending_state() {
         assert_eq!(
             get("error=access_denied&error_description=End-User+aborted&state=s3cr3t-state"),
-            Verdict::Accept(CallbackOutcome::Denied { error: "access_denied".into(), description: Some("End-User aborted".into()) })
+            Verdict::Accept(CallbackOutcome::Denied {
+                error: "access_denied".into(),
+                description: Some("End-User aborted".into())
+            })
         );
         assert!(matches!(get("error=access_denied"), Verdict::Stray(_)));
         assert!(matches!(get("error=access_denied&state=forged"), Verdict::Stray(_)));
@@ -478,10 +518,20 @@ mod tests {
             get("code=abc&state=s3cr3t-state&iss=https%3A%2F%2Fevil%2Foidc%2F"),
             Verdict::Accept(CallbackOutcome::WrongIssuer { found: Some("https://evil/oidc/".into()) })
         );
-        assert!(matches!(get("code=abc&state=s3cr3t-state&iss=https%3A%2F%2Fhost%2Foidc%2F"), Verdict::Accept(CallbackOutcome::Code(_))));
+        assert!(matches!(
+            get("code=abc&state=s3cr3t-state&iss=https%3A%2F%2Fhost%2Foidc%2F"),
+            Verdict::Accept(CallbackOutcome::Code(_))
+        ));
         let mut strict = expectation();
         strict.require_iss = true;
-        let verdict = judge(&Method::GET, Some("localhost:3636"), CALLBACK_PATH, Some("code=abc&state=s3cr3t-state"), 3636, &strict);
+        let verdict = judge(
+            &Method::GET,
+            Some("localhost:3636"),
+            CALLBACK_PATH,
+            Some("code=abc&state=s3cr3t-state"),
+            3636,
+            &strict,
+        );
         assert_eq!(verdict, Verdict::Accept(CallbackOutcome::WrongIssuer { found: None }));
     }
 
@@ -490,7 +540,10 @@ mod tests {
         let e = expectation();
         let q = Some("code=abc&state=s3cr3t-state");
         for host in ["localhost:3636", "127.0.0.1:3636", "[::1]:3636", "LOCALHOST:3636"] {
-            assert!(matches!(judge(&Method::GET, Some(host), CALLBACK_PATH, q, 3636, &e), Verdict::Accept(_)), "{host}");
+            assert!(
+                matches!(judge(&Method::GET, Some(host), CALLBACK_PATH, q, 3636, &e), Verdict::Accept(_)),
+                "{host}"
+            );
         }
         for host in [None, Some("evil.example:3636"), Some("localhost:3637"), Some("localhost")] {
             assert_eq!(judge(&Method::GET, host, CALLBACK_PATH, q, 3636, &e), Verdict::BadHost, "{host:?}");
@@ -505,7 +558,10 @@ mod tests {
         assert_eq!(judge(&Method::GET, host, "/favicon.ico", None, 3636, &e), Verdict::NotFound);
         assert_eq!(judge(&Method::GET, host, "/servers/callback/", None, 3636, &e), Verdict::NotFound);
         assert_eq!(judge(&Method::POST, host, CALLBACK_PATH, None, 3636, &e), Verdict::MethodNotAllowed);
-        assert!(matches!(judge(&Method::HEAD, host, CALLBACK_PATH, Some("code=a&state=s3cr3t-state"), 3636, &e), Verdict::Stray(_)));
+        assert!(matches!(
+            judge(&Method::HEAD, host, CALLBACK_PATH, Some("code=a&state=s3cr3t-state"), 3636, &e),
+            Verdict::Stray(_)
+        ));
     }
 
     #[test]

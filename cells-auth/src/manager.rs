@@ -260,10 +260,12 @@ impl AccountManager {
         };
         match outcome {
             // The refresh failed but may pass: a token that has not expired yet still works.
-            Err(ManagerError::RetryLater { .. }) => match self.load_stored_token(&slot, |a| now < a.access_token_expires_at).await? {
-                Some(token) => Ok(token),
-                None => outcome,
-            },
+            Err(ManagerError::RetryLater { .. }) => {
+                match self.load_stored_token(&slot, |a| now < a.access_token_expires_at).await? {
+                    Some(token) => Ok(token),
+                    None => outcome,
+                }
+            }
             other => other,
         }
     }
@@ -368,7 +370,10 @@ impl AccountManager {
     }
 
     fn slot(&self, account_id: &str) -> Result<Arc<Slot>, ManagerError> {
-        lock(&self.inner.slots).get(account_id).cloned().ok_or_else(|| ManagerError::UnknownAccount(account_id.to_string()))
+        lock(&self.inner.slots)
+            .get(account_id)
+            .cloned()
+            .ok_or_else(|| ManagerError::UnknownAccount(account_id.to_string()))
     }
 
     fn emit(&self, account_id: &str) {
@@ -378,7 +383,11 @@ impl AccountManager {
     }
 
     /// The stored access token, when the metadata says it is good enough.
-    async fn load_stored_token(&self, slot: &Slot, good: impl Fn(&Account) -> bool) -> Result<Option<AccessToken>, ManagerError> {
+    async fn load_stored_token(
+        &self,
+        slot: &Slot,
+        good: impl Fn(&Account) -> bool,
+    ) -> Result<Option<AccessToken>, ManagerError> {
         {
             let state = lock(&slot.state);
             if !good(&state.account) {
@@ -451,7 +460,9 @@ impl AccountManager {
         let stored = match stored {
             Ok(stored) => stored,
             Err(StoreError::MissingSecret { .. }) => {
-                return Err(self.mark_needs_reauth(slot, &account, "the refresh token is missing from the keyring".into()).await)
+                return Err(self
+                    .mark_needs_reauth(slot, &account, "the refresh token is missing from the keyring".into())
+                    .await)
             }
             Err(err) => return Err(err.into()),
         };
@@ -471,18 +482,35 @@ impl AccountManager {
         self.spend_refresh_token(slot, account, stored).await
     }
 
-    async fn spend_refresh_token(&self, slot: &Slot, account: Account, stored: StoredTokens) -> Result<AccessToken, ManagerError> {
+    async fn spend_refresh_token(
+        &self,
+        slot: &Slot,
+        account: Account,
+        stored: StoredTokens,
+    ) -> Result<AccessToken, ManagerError> {
         let provider = match self.provider(&account).await {
             Ok(provider) => provider,
             Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
         };
         let clock = self.inner.clock.as_ref();
-        let response =
-            tokens::refresh(&self.inner.http, &provider.metadata.token_endpoint, &account.client_id, &stored.refresh_token, clock).await;
+        let response = tokens::refresh(
+            &self.inner.http,
+            &provider.metadata.token_endpoint,
+            &account.client_id,
+            &stored.refresh_token,
+            clock,
+        )
+        .await;
         let tokens = match response {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
-                return Err(self.mark_needs_reauth(slot, &account, format!("the server refused the refresh token: {}", oauth_reason(&err))).await)
+                return Err(self
+                    .mark_needs_reauth(
+                        slot,
+                        &account,
+                        format!("the server refused the refresh token: {}", oauth_reason(&err)),
+                    )
+                    .await)
             }
             Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
         };
@@ -519,7 +547,12 @@ impl AccountManager {
 
     /// OpenID Connect Core 12.2: a refreshed ID token must name the same
     /// issuer, subject and audience as the one of the sign-in.
-    async fn check_identity(&self, provider: &Provider, account: &Account, tokens: &TokenSet) -> Result<(), IdentityCheck> {
+    async fn check_identity(
+        &self,
+        provider: &Provider,
+        account: &Account,
+        tokens: &TokenSet,
+    ) -> Result<(), IdentityCheck> {
         let Some(id_token) = &tokens.id_token else { return Ok(()) };
         let verifier = IdTokenVerifier {
             http: &self.inner.http,
@@ -630,7 +663,9 @@ impl Slot {
 }
 
 /// Runs store work (keyring calls, file locks) off the async threads.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, ManagerError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ManagerError> {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => result.map_err(ManagerError::from),
         Err(err) => Err(ManagerError::Store(format!("the keyring worker failed: {err}"))),
@@ -926,7 +961,8 @@ mod tests {
     #[test]
     fn short_lifetimes_keep_a_quarter_as_margin_and_refresh_a_minute_early_at_most() {
         let identity = Identity { issuer: "i".into(), sub: "u".into(), user: "u".into(), email: None };
-        let mut account = Account::signed_in("s", crate::CLIENT_ID, identity, &token_set("x", t0(), Duration::seconds(4)), None);
+        let mut account =
+            Account::signed_in("s", crate::CLIENT_ID, identity, &token_set("x", t0(), Duration::seconds(4)), None);
         assert_eq!(freshness_margin(&account), Duration::seconds(1));
         assert_eq!(due_at(&account), Some(t0() + Duration::seconds(3)));
         account.access_token_expires_at = t0() + Duration::minutes(2);
@@ -998,7 +1034,8 @@ mod tests {
         let token = f.manager.access_token(&f.id).await.unwrap();
         f.stub.queue(&[(400, r#"{"error":"invalid_grant"}"#)]);
         let err = f.manager.refresh(&f.id).await.unwrap_err();
-        let printed = format!("{:?} {:?} {token:?} {err:?} {err} {:?}", f.manager, f.manager.accounts(), f.store.tokens(&f.id));
+        let printed =
+            format!("{:?} {:?} {token:?} {err:?} {err} {:?}", f.manager, f.manager.accounts(), f.store.tokens(&f.id));
         for secret in ["first-at", "first-rt", "stub-at-1", "stub-rt-1"] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }

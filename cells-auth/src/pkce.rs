@@ -48,10 +48,7 @@ mod tests {
         let a = PkceVerifier::generate();
         let b = PkceVerifier::generate();
         assert_eq!(a.secret().len(), 43);
-        assert!(a
-            .secret()
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c)));
+        assert!(a.secret().bytes().all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c)));
         assert_ne!(a, b);
     }
 }

@@ -142,13 +142,19 @@ fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
             let lowered = text.to_ascii_lowercase();
             if lowered.contains("locked") {
                 StoreError::KeyringLocked
-            } else if lowered.contains("dbus") || lowered.contains("d-bus") || lowered.contains("secrets") || lowered.contains("service") {
+            } else if lowered.contains("dbus")
+                || lowered.contains("d-bus")
+                || lowered.contains("secrets")
+                || lowered.contains("service")
+            {
                 StoreError::NoSecretService(first_line(&text))
             } else {
                 StoreError::Keyring(first_line(&text))
             }
         }
-        keyring::Error::TooLong(_, len) => StoreError::SecretTooLong { kind: kind.map_or("secret", SecretKind::noun), len: len as usize },
+        keyring::Error::TooLong(_, len) => {
+            StoreError::SecretTooLong { kind: kind.map_or("secret", SecretKind::noun), len: len as usize }
+        }
         other => StoreError::Keyring(first_line(&other.to_string())),
     }
 }
@@ -504,7 +510,11 @@ impl Store {
             [] => Err(StoreError::NoAccounts),
             many => Err(StoreError::Ambiguous {
                 selector: "no account named".to_string(),
-                ids: many.iter().map(|a| format!("{} ({} on {})", a.id, a.user, a.server)).collect::<Vec<_>>().join(", "),
+                ids: many
+                    .iter()
+                    .map(|a| format!("{} ({} on {})", a.id, a.user, a.server))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     }
@@ -528,11 +538,9 @@ impl Store {
 
     /// Reads an account's secrets back from the keyring.
     pub fn tokens(&self, account_id: &str) -> Result<StoredTokens, StoreError> {
-        let refresh_token = self
-            .secrets
-            .get(account_id, SecretKind::RefreshToken)?
-            .map(RefreshToken::new)
-            .ok_or(StoreError::MissingSecret { account: account_id.to_string(), kind: SecretKind::RefreshToken.noun() })?;
+        let refresh_token = self.secrets.get(account_id, SecretKind::RefreshToken)?.map(RefreshToken::new).ok_or(
+            StoreError::MissingSecret { account: account_id.to_string(), kind: SecretKind::RefreshToken.noun() },
+        )?;
         Ok(StoredTokens {
             refresh_token,
             access_token: self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new),
@@ -556,7 +564,9 @@ impl Store {
         let path = self.accounts_path();
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(AccountsFile { version: 1, accounts: vec![] }),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(AccountsFile { version: 1, accounts: vec![] })
+            }
             Err(source) => return Err(StoreError::Io { action: "read", path, source }),
         };
         serde_json::from_str(&text).map_err(|err| StoreError::Corrupt { path, reason: err.to_string() })
@@ -577,7 +587,8 @@ impl Store {
         let mut file = self.read_file()?;
         file.version = 1;
         change(&mut file)?;
-        let json = serde_json::to_vec_pretty(&file).map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
         let written = write_atomically(&self.accounts_path(), &json);
         let _ = lock.unlock();
         written
@@ -653,7 +664,13 @@ mod tests {
             user: user.into(),
             email: Some(format!("{user}@example.com")),
         };
-        Account::signed_in("https://h", crate::CLIENT_ID, identity, &token_set("x", t, chrono::Duration::minutes(10)), None)
+        Account::signed_in(
+            "https://h",
+            crate::CLIENT_ID,
+            identity,
+            &token_set("x", t, chrono::Duration::minutes(10)),
+            None,
+        )
     }
 
     fn tokens(tag: &str) -> TokenSet {

@@ -81,7 +81,13 @@ impl Drop for StubServer {
     }
 }
 
-async fn serve(listener: TcpListener, base: String, state: Arc<Mutex<StubState>>, gate: watch::Receiver<bool>, arrived: Arc<Notify>) {
+async fn serve(
+    listener: TcpListener,
+    base: String,
+    state: Arc<Mutex<StubState>>,
+    gate: watch::Receiver<bool>,
+    arrived: Arc<Notify>,
+) {
     while let Ok((mut stream, _)) = listener.accept().await {
         let (base, state, mut gate, arrived) = (base.clone(), state.clone(), gate.clone(), arrived.clone());
         tokio::spawn(async move {
@@ -156,7 +162,9 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(String, Str
     let (method, path) = (request_line.next()?.to_string(), request_line.next()?.to_string());
     let length = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
         .unwrap_or(0);
     while data.len() < header_end + length {
         let n = stream.read(&mut buf).await.ok()?;

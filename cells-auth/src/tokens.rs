@@ -117,7 +117,12 @@ pub async fn refresh(
 
 /// Revokes a refresh token (RFC 7009). 200 means done, even for a token the
 /// server did not know.
-pub async fn revoke(http: &reqwest::Client, revocation_endpoint: &str, client_id: &str, refresh_token: &RefreshToken) -> Result<(), TokenError> {
+pub async fn revoke(
+    http: &reqwest::Client,
+    revocation_endpoint: &str,
+    client_id: &str,
+    refresh_token: &RefreshToken,
+) -> Result<(), TokenError> {
     let form = [("token", refresh_token.secret()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
     let url = revocation_endpoint;
     let response = http
@@ -137,12 +142,19 @@ pub async fn revoke(http: &reqwest::Client, revocation_endpoint: &str, client_id
 /// An OAuth error response (RFC 6749 5.2), or a bare HTTP failure.
 fn error_response(url: &str, status: reqwest::StatusCode, body: String) -> TokenError {
     match serde_json::from_str::<RawErrorResponse>(&body) {
-        Ok(raw) => TokenError::Server { status: status.as_u16(), error: raw.error, description: raw.error_description, body },
+        Ok(raw) => {
+            TokenError::Server { status: status.as_u16(), error: raw.error, description: raw.error_description, body }
+        }
         Err(_) => TokenError::Status { url: url.to_string(), status: status.as_u16(), body },
     }
 }
 
-async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)], clock: &dyn Clock) -> Result<TokenSet, TokenError> {
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+    clock: &dyn Clock,
+) -> Result<TokenSet, TokenError> {
     let response = http
         .post(url)
         .header(reqwest::header::ACCEPT, "application/json")
@@ -164,9 +176,8 @@ async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)], clock: &
 
 fn parse_success(body: &str, received_at: DateTime<Utc>) -> Result<TokenSet, TokenError> {
     // serde's message names the field, never the value.
-    let raw: RawTokenResponse = serde_json::from_str(body).map_err(|err| TokenError::Invalid {
-        reason: format!("{} at column {}", json_problem(&err), err.column()),
-    })?;
+    let raw: RawTokenResponse = serde_json::from_str(body)
+        .map_err(|err| TokenError::Invalid { reason: format!("{} at column {}", json_problem(&err), err.column()) })?;
     if !raw.token_type.eq_ignore_ascii_case("bearer") {
         return Err(TokenError::Invalid { reason: format!("token_type is '{}', expected Bearer", raw.token_type) });
     }

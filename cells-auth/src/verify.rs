@@ -142,7 +142,12 @@ impl JwksCache {
 
     /// The keys that may have signed a token with `kid` and `alg`; refetches
     /// the set once when no key has that id (the server rotated its keys).
-    async fn candidates(&self, http: &reqwest::Client, kid: Option<&str>, alg: Algorithm) -> Result<Vec<Jwk>, VerifyError> {
+    async fn candidates(
+        &self,
+        http: &reqwest::Client,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Vec<Jwk>, VerifyError> {
         let mut cached = self.keys.lock().await;
         let mut fetched_now = false;
         if cached.is_none() {
@@ -168,7 +173,9 @@ fn matching_keys(set: &JwkSet, kid: Option<&str>, alg: Algorithm) -> Vec<Jwk> {
     set.keys
         .iter()
         .filter(|key| kid.is_none_or(|kid| key.common.key_id.as_deref() == Some(kid)))
-        .filter(|key| !matches!(key.common.public_key_use, Some(PublicKeyUse::Encryption) | Some(PublicKeyUse::Other(_))))
+        .filter(|key| {
+            !matches!(key.common.public_key_use, Some(PublicKeyUse::Encryption) | Some(PublicKeyUse::Other(_)))
+        })
         .filter(|key| match (&key.algorithm, alg) {
             (AlgorithmParameters::RSA(_), Algorithm::RS256) => true,
             (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256) => true,
@@ -225,12 +232,14 @@ impl IdTokenVerifier<'_> {
         }
         // Rule 9: not expired, within the allowed skew.
         let now = self.clock.now();
-        let exp = DateTime::from_timestamp(claims.exp, 0).ok_or_else(|| VerifyError::Malformed("exp is out of range".into()))?;
+        let exp = DateTime::from_timestamp(claims.exp, 0)
+            .ok_or_else(|| VerifyError::Malformed("exp is out of range".into()))?;
         if now >= exp + ALLOWED_SKEW {
             return Err(VerifyError::Expired(exp));
         }
         // Rule 10: issued now, not in the future beyond the allowed skew.
-        let iat = DateTime::from_timestamp(claims.iat, 0).ok_or_else(|| VerifyError::Malformed("iat is out of range".into()))?;
+        let iat = DateTime::from_timestamp(claims.iat, 0)
+            .ok_or_else(|| VerifyError::Malformed("iat is out of range".into()))?;
         if iat > now + ALLOWED_SKEW {
             return Err(VerifyError::IssuedInFuture(iat));
         }
@@ -250,7 +259,12 @@ impl IdTokenVerifier<'_> {
         Ok(claims)
     }
 
-    async fn verified_claims(&self, raw: &str, kid: Option<&str>, alg: Algorithm) -> Result<IdTokenClaims, VerifyError> {
+    async fn verified_claims(
+        &self,
+        raw: &str,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<IdTokenClaims, VerifyError> {
         let mut validation = Validation::new(alg);
         // Claims are checked above, against the injected clock; here only the signature.
         validation.validate_exp = false;
@@ -345,10 +359,16 @@ mod tests {
         IdToken::new(jsonwebtoken::encode(&header, claims, &signer.encoding).unwrap())
     }
 
-    async fn verify_with(keys: &JwksCache, token: &IdToken, nonce: NonceCheck<'_>) -> Result<IdTokenClaims, VerifyError> {
+    async fn verify_with(
+        keys: &JwksCache,
+        token: &IdToken,
+        nonce: NonceCheck<'_>,
+    ) -> Result<IdTokenClaims, VerifyError> {
         let http = crate::http::client();
         let clock = FakeClock::at(now());
-        IdTokenVerifier { http: &http, keys, issuer: ISSUER, client_id: "cells-sync", clock: &clock }.verify(token, nonce).await
+        IdTokenVerifier { http: &http, keys, issuer: ISSUER, client_id: "cells-sync", clock: &clock }
+            .verify(token, nonce)
+            .await
     }
 
     fn keys(signer: &Signer) -> JwksCache {
@@ -382,9 +402,15 @@ mod tests {
         let s = signer("k1");
         let mut c = claims();
         c["aud"] = json!(["cells-client"]);
-        assert!(matches!(verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await, Err(VerifyError::Audience { .. })));
+        assert!(matches!(
+            verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await,
+            Err(VerifyError::Audience { .. })
+        ));
         c["aud"] = json!(["cells-sync", "other"]);
-        assert!(matches!(verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await, Err(VerifyError::AuthorizedParty { .. })));
+        assert!(matches!(
+            verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await,
+            Err(VerifyError::AuthorizedParty { .. })
+        ));
         c["azp"] = json!("cells-sync");
         assert!(verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await.is_ok());
     }
@@ -401,7 +427,10 @@ mod tests {
         c["iat"] = json!(now().timestamp() + 299);
         assert!(verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await.is_ok());
         c["iat"] = json!(now().timestamp() + 301);
-        assert!(matches!(verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await, Err(VerifyError::IssuedInFuture(_))));
+        assert!(matches!(
+            verify_with(&keys(&s), &sign(&s, "k1", &c), NO_NONCE).await,
+            Err(VerifyError::IssuedInFuture(_))
+        ));
     }
 
     #[tokio::test]
@@ -417,7 +446,10 @@ mod tests {
         let mut c = claims();
         c["nonce"] = json!("n-other");
         let token = sign(&s, "k1", &c);
-        assert_eq!(verify_with(&keys(&s), &token, NonceCheck::SignIn { nonce: &nonce, pkce_used: true }).await, Err(VerifyError::Nonce));
+        assert_eq!(
+            verify_with(&keys(&s), &token, NonceCheck::SignIn { nonce: &nonce, pkce_used: true }).await,
+            Err(VerifyError::Nonce)
+        );
         c["nonce"] = json!("n-123");
         let token = sign(&s, "k1", &c);
         assert!(verify_with(&keys(&s), &token, NonceCheck::SignIn { nonce: &nonce, pkce_used: false }).await.is_ok());
@@ -429,8 +461,12 @@ mod tests {
         let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
         let none = IdToken::new(format!("{}.{}.", b64(json!({"alg": "none"})), b64(claims())));
         assert_eq!(verify_with(&keys(&s), &none, NO_NONCE).await, Err(VerifyError::Algorithm("none".into())));
-        let hmac = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(), &EncodingKey::from_secret(b"k")).unwrap();
-        assert_eq!(verify_with(&keys(&s), &IdToken::new(hmac), NO_NONCE).await, Err(VerifyError::Algorithm("HS256".into())));
+        let hmac =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(), &EncodingKey::from_secret(b"k")).unwrap();
+        assert_eq!(
+            verify_with(&keys(&s), &IdToken::new(hmac), NO_NONCE).await,
+            Err(VerifyError::Algorithm("HS256".into()))
+        );
     }
 
     #[tokio::test]

@@ -44,7 +44,9 @@ pub fn loopback_lock() -> MutexGuard<'static, ()> {
 pub fn hold_port(port: u16, ipv4: bool, ipv6: bool) -> Vec<TcpListener> {
     let mut held = Vec::new();
     if ipv4 {
-        held.push(TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap_or_else(|e| panic!("hold 127.0.0.1:{port}: {e}")));
+        held.push(
+            TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap_or_else(|e| panic!("hold 127.0.0.1:{port}: {e}")),
+        );
     }
     if ipv6 {
         held.push(TcpListener::bind((Ipv6Addr::LOCALHOST, port)).unwrap_or_else(|e| panic!("hold [::1]:{port}: {e}")));
@@ -188,11 +190,7 @@ impl Idp {
     }
 
     pub fn stats(&self) -> Value {
-        self.http
-            .get(format!("{}/_test/stats", self.url()))
-            .send()
-            .and_then(|r| r.json())
-            .expect("test provider stats")
+        self.http.get(format!("{}/_test/stats", self.url())).send().and_then(|r| r.json()).expect("test provider stats")
     }
 
     /// What the provider's userinfo endpoint says of an access token: Some(claims) if it is valid.
@@ -396,7 +394,8 @@ impl Sandbox {
     pub fn accounts(&self) -> Vec<Value> {
         let out = self.run(&["status", "--json"]);
         assert_eq!(out.code, Some(0), "status --json failed: {}", out.stderr);
-        let json: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", out.stdout));
+        let json: Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", out.stdout));
         json["accounts"].as_array().cloned().unwrap_or_default()
     }
 
@@ -437,7 +436,8 @@ impl Sandbox {
     /// time passing would, without waiting.
     pub fn expire_access_token(&self, account_id: &str) {
         let path = self.config_dir().join("accounts.json");
-        let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("accounts.json")).expect("JSON");
+        let mut file: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("accounts.json")).expect("JSON");
         let account = file["accounts"]
             .as_array_mut()
             .and_then(|accounts| accounts.iter_mut().find(|a| a["id"] == account_id))

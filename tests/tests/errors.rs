@@ -17,13 +17,20 @@ fn bad_server_addresses_get_one_line_before_any_network_call() {
         (format!("http://user:pw@127.0.0.1:{port}"), "must not contain a user name or password"),
         ("cells example.com".to_string(), "contains white space"),
         ("https://".to_string(), "is not a valid server address"),
-        (format!("http://127.0.0.1:{port}/oidc/.well-known/openid-configuration"), "is the address of the OpenID service"),
+        (
+            format!("http://127.0.0.1:{port}/oidc/.well-known/openid-configuration"),
+            "is the address of the OpenID service",
+        ),
     ];
     for (input, expected) in &cases {
         let out = sandbox.run(&["login", input, "--timeout", "5"]);
         assert_eq!(out.code, Some(1), "{input}: {}", out.stderr);
         assert_eq!(out.stderr_lines().len(), 1, "{input}: {}", out.stderr);
-        assert!(out.error_line().starts_with("cells-auth: ") && out.error_line().contains(expected), "{input}: {}", out.stderr);
+        assert!(
+            out.error_line().starts_with("cells-auth: ") && out.error_line().contains(expected),
+            "{input}: {}",
+            out.stderr
+        );
         assert!(!sandbox.browser_opened());
     }
     // Only the stats requests themselves reached the server.
@@ -33,7 +40,8 @@ fn bad_server_addresses_get_one_line_before_any_network_call() {
 #[test]
 fn usage_errors_are_one_line_too() {
     let sandbox = Sandbox::new();
-    for args in [vec!["login"], vec!["login", "h", "--timeout", "0"], vec!["login", "h", "--bogus"], vec!["frobnicate"]] {
+    for args in [vec!["login"], vec!["login", "h", "--timeout", "0"], vec!["login", "h", "--bogus"], vec!["frobnicate"]]
+    {
         let out = sandbox.run(&args);
         assert_eq!(out.code, Some(64), "{args:?}: {}", out.stderr);
         assert_eq!(out.stderr_lines().len(), 1, "{args:?}: {}", out.stderr);
@@ -72,7 +80,8 @@ fn failed_login_leaves_the_account_untouched(prepare: impl FnOnce(&Idp), expecte
     assert_eq!(sandbox.login(&idp.url(), &[]).code, Some(0));
     let before = sandbox.accounts();
     let id = before[0]["id"].as_str().unwrap().to_string();
-    let secrets_before: Vec<_> = ["refresh_token", "access_token", "id_token"].iter().map(|k| keyring_secret(&id, k)).collect();
+    let secrets_before: Vec<_> =
+        ["refresh_token", "access_token", "id_token"].iter().map(|k| keyring_secret(&id, k)).collect();
 
     prepare(&idp);
     let out = sandbox.login(&idp.url(), &[]);
@@ -82,7 +91,8 @@ fn failed_login_leaves_the_account_untouched(prepare: impl FnOnce(&Idp), expecte
     assert!(page.contains("Sign-in failed"), "{page}");
 
     assert_eq!(sandbox.accounts(), before);
-    let secrets_after: Vec<_> = ["refresh_token", "access_token", "id_token"].iter().map(|k| keyring_secret(&id, k)).collect();
+    let secrets_after: Vec<_> =
+        ["refresh_token", "access_token", "id_token"].iter().map(|k| keyring_secret(&id, k)).collect();
     assert_eq!(secrets_after, secrets_before);
     let access = secrets_after[1].as_deref().unwrap();
     assert!(idp.userinfo(access).is_some(), "the old access token still works");

@@ -110,7 +110,12 @@ fn invalid_grant_needs_a_new_sign_in_and_sends_nothing_more() {
         assert_eq!(out.code, Some(2), "{}", out.stderr);
         assert!(out.stdout.is_empty());
         assert_eq!(out.stderr_lines().len(), 1, "{}", out.stderr);
-        assert!(out.error_line().contains("needs a new sign-in (the server refused the refresh token: invalid_grant: grant revoked)"), "{}", out.stderr);
+        assert!(
+            out.error_line()
+                .contains("needs a new sign-in (the server refused the refresh token: invalid_grant: grant revoked)"),
+            "{}",
+            out.stderr
+        );
         assert!(out.error_line().contains(&format!("run `cells-auth login {}`", idp.url())), "{}", out.stderr);
     }
     assert_eq!(idp.stat("/token/injected_fault"), 1, "one request, no retry loop");
@@ -203,7 +208,10 @@ fn a_crash_after_the_token_response_leaves_an_exact_reason_never_a_corrupt_file(
     let idp = Idp::start();
     let mut sandbox = Sandbox::new();
     let id = sandbox.sign_in(&idp);
-    assert!(sandbox.run(&["--version"]).stdout.contains("(failpoints)"), "build with --features failpoints (make test does)");
+    assert!(
+        sandbox.run(&["--version"]).stdout.contains("(failpoints)"),
+        "build with --features failpoints (make test does)"
+    );
 
     sandbox.set_env("CELLS_AUTH_FAILPOINT", "after-token-response");
     let crashed = sandbox.run(&["refresh"]);
@@ -255,7 +263,11 @@ fn logout_revokes_the_refresh_token_and_deletes_the_secrets() {
     assert!(out.stdout.contains("the server revoked its refresh token"), "{}", out.stdout);
     assert_eq!(idp.stat("/revocation"), 1);
     let (status, body) = idp.try_refresh(&refresh);
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "the provider rejects the old refresh token");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the provider rejects the old refresh token"
+    );
     for kind in ["refresh_token", "access_token", "id_token"] {
         assert_eq!(keyring_secret(&id, kind), None);
     }
@@ -271,7 +283,12 @@ fn logout_with_the_provider_down_still_deletes_and_says_so() {
     drop(idp);
     let out = sandbox.run(&["logout", "alice"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(out.stderr.contains("could not revoke the refresh token on the server") && out.stderr.contains("connection refused"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("could not revoke the refresh token on the server")
+            && out.stderr.contains("connection refused"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.contains("local secrets deleted"));
     assert_eq!(keyring_secret(&id, "refresh_token"), None);
     assert!(sandbox.accounts().is_empty());

@@ -16,7 +16,13 @@ fn stray_and_forged_requests_do_not_end_the_sign_in_and_ipv6_works() {
 
     let report = sandbox.browser_report().expect("the browser ran");
     let status_of = |name: &str| -> Value {
-        report["strays"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("no stray {name}"))["status"].clone()
+        report["strays"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no stray {name}"))["status"]
+            .clone()
     };
     assert_eq!(status_of("favicon"), 404);
     assert_eq!(status_of("other path"), 404);
@@ -89,7 +95,10 @@ fn no_answer_before_the_timeout_ends_the_sign_in_and_frees_the_port() {
     assert_eq!(out.code, Some(1));
     assert!(!sandbox.browser_opened());
     assert!(out.stderr.contains("/oidc/oauth2/auth?"), "the URL is shown to copy: {}", out.stderr);
-    assert_eq!(out.error_line(), "cells-auth: no answer from the browser within 1 s: sign in again (--timeout sets a longer wait)");
+    assert_eq!(
+        out.error_line(),
+        "cells-auth: no answer from the browser within 1 s: sign in again (--timeout sets a longer wait)"
+    );
     assert!(port_is_free(3636));
 }
 

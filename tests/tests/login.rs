@@ -38,7 +38,10 @@ fn a_full_login_leaves_secrets_in_the_keyring_and_none_in_the_config_dir() {
     assert!(config.contains("alice@example.com"), "the account file is there");
     for (kind, secret) in SECRETS.iter().zip(&secrets) {
         assert!(!config.contains(secret.as_str()), "the {kind} leaked into the config dir");
-        assert!(!out.stdout.contains(secret.as_str()) && !out.stderr.contains(secret.as_str()), "the {kind} was printed");
+        assert!(
+            !out.stdout.contains(secret.as_str()) && !out.stderr.contains(secret.as_str()),
+            "the {kind} was printed"
+        );
     }
     // The browser's final page says how it went, without code or state.
     let report = sandbox.browser_report().expect("the browser ran");
