@@ -3,6 +3,9 @@
 use std::error::Error as _;
 use std::time::Duration;
 
+/// The HTTP client type, for crates that hold one without naming reqwest.
+pub type HttpClient = reqwest::Client;
+
 /// Total time allowed for one request to the server.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

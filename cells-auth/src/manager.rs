@@ -353,20 +353,20 @@ impl AccountManager {
 
     /// Keeps every account fresh in the background until the task is aborted.
     pub fn spawn_background_refresh(&self) -> tokio::task::JoinHandle<()> {
-        let manager = self.clone();
-        tokio::spawn(async move {
-            loop {
-                let now = manager.inner.clock.now();
-                let wait = manager
-                    .next_due()
-                    .map(|at| (at - now).to_std().unwrap_or_default())
-                    .unwrap_or(StdDuration::from_secs(3600));
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => { manager.refresh_due().await; }
-                    _ = manager.inner.wake.notified() => {}
-                }
+        tokio::spawn(self.clone().keep_fresh())
+    }
+
+    /// The background refresh loop itself, for a caller with its own runtime.
+    pub async fn keep_fresh(self) {
+        loop {
+            let now = self.inner.clock.now();
+            let wait =
+                self.next_due().map(|at| (at - now).to_std().unwrap_or_default()).unwrap_or(StdDuration::from_secs(3600));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => { self.refresh_due().await; }
+                _ = self.inner.wake.notified() => {}
             }
-        })
+        }
     }
 
     fn slot(&self, account_id: &str) -> Result<Arc<Slot>, ManagerError> {

@@ -1,0 +1,36 @@
+//! `cellsauth://` links: registered at start, received from a second
+//! instance (single-instance forwards them) or from the command line of a
+//! cold start, and handed to the pending custom-scheme sign-in. A link that
+//! no sign-in is waiting for is dropped; what is logged never holds its code.
+
+use tauri::{AppHandle, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+use crate::state::AppState;
+
+pub fn listen(app: &AppHandle) {
+    // Development runs register the scheme with the desktop; packages do it in their .desktop file.
+    #[cfg(any(target_os = "linux", windows))]
+    if let Err(err) = app.deep_link().register_all() {
+        eprintln!("cells-sync: could not register the cellsauth scheme: {err}");
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            deliver(&handle, url.as_str());
+        }
+    });
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        for url in urls {
+            deliver(app, url.as_str());
+        }
+    }
+}
+
+fn deliver(app: &AppHandle, link: &str) {
+    match app.state::<AppState>().deliver_link(link) {
+        Ok(()) => eprintln!("cells-sync: a cellsauth link completed the pending sign-in"),
+        // The error names the reason, never the link or its code.
+        Err(err) => eprintln!("cells-sync: dropped a cellsauth link: {err}"),
+    }
+}
