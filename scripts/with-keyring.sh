@@ -8,7 +8,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${CELLS_KEYRING_INNER:-}" != 1 ]; then
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/cells-keyring.XXXXXX")
-    trap 'rm -rf "$scratch"' EXIT INT TERM
+    # A desktop portal may have mounted its document store in the runtime dir.
+    trap 'fusermount -u "$scratch/runtime/doc" 2>/dev/null; rm -rf "$scratch" 2>/dev/null || true' EXIT INT TERM
     mkdir -m 700 "$scratch/home" "$scratch/runtime"
     # cargo and rustup live under the real HOME; keep them there.
     export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"

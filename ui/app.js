@@ -31,6 +31,7 @@ function remaining(iso) {
 function relative(iso) {
   if (!iso) return '';
   const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
+  if (Math.abs(seconds) < 5) return 'just now';
   const abs = Math.abs(seconds);
   const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
@@ -76,7 +77,7 @@ function tick() {
     if (item.state === 'needs_reauth') {
       countdown.textContent = '';
     } else {
-      const refreshed = item.last_refresh_at ? `last refresh ${relative(item.last_refresh_at)}` : `signed in ${relative(item.signed_in_at)}`;
+      const refreshed = item.last_refresh_at ? `refreshed ${relative(item.last_refresh_at)}` : `signed in ${relative(item.signed_in_at)}`;
       countdown.textContent = `token expires in ${remaining(item.access_token_expires_at)} · ${refreshed}`;
     }
   }
@@ -246,7 +247,10 @@ async function start() {
     const outcome = event.payload;
     if (outcome.cancelled) showOutcome('Sign-in cancelled.', true);
     else showOutcome(outcome.message, outcome.ok);
-    if (outcome.ok) $('server').value = '';
+    if (outcome.ok) {
+      $('server').value = '';
+      checkServer();
+    }
   });
   await listen('add-account', () => $('server').focus());
   try {

@@ -10,6 +10,8 @@
 //   CELLS_TEST_CALLBACK_HOST  host to deliver the callback to: localhost (default), 127.0.0.1 or [::1]
 //   CELLS_TEST_REPORT      file to write a JSON report to
 //   CELLS_TEST_OPENED      file holding our pid, created as soon as the browser starts
+//   CELLS_TEST_LOOPBACK_BLOCKED=1  ignores sign-ins with a loopback redirect, as a firewall would
+// A redirect to cellsauth://callback is not followed but reported as `deepLink`.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -54,6 +56,7 @@ async function request(url, init = {}) {
 
 function isCallback(url) {
   const parsed = new URL(url);
+  if (parsed.protocol === 'cellsauth:') return true;
   return parsed.protocol === 'http:' && parsed.hostname === 'localhost' && parsed.pathname === '/servers/callback';
 }
 
@@ -136,6 +139,11 @@ async function deliver(callbackUrl) {
 }
 
 async function main() {
+  // A machine whose firewall blocks loopback: a loopback sign-in never comes back.
+  if (env.CELLS_TEST_LOOPBACK_BLOCKED === '1' && new URL(startUrl).searchParams.get('redirect_uri')?.startsWith('http://localhost')) {
+    report.blocked = true;
+    return;
+  }
   let step = await follow(startUrl);
   if (!step.callback) {
     const page = await step.response.text();
@@ -158,6 +166,11 @@ async function main() {
   report.callbackQuery = [...new URL(step.url).searchParams.keys()];
   // For leak checks: the code must never show up in what cells-auth prints.
   report.code = new URL(step.url).searchParams.get('code');
+  if (step.url.startsWith('cellsauth:')) {
+    // The system would start the app with this link; the test does it.
+    report.deepLink = step.url;
+    return;
+  }
   let idle = null;
   if (env.CELLS_TEST_STRAYS === '1') idle = await sendStrays(step.url);
   await deliver(step.url);

@@ -246,6 +246,16 @@ async function handle(req, res) {
 async function interaction(req, res, url) {
   const details = await provider.interactionDetails(req, res);
   const uid = details.uid;
+  if (details.prompt.name === 'consent') {
+    // oidc-provider asks native clients (cells-mobile) for consent every time;
+    // Cells accepts it automatically.
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+    grant.addOIDCScope(SCOPES.join(' '));
+    const grantId = await grant.save();
+    return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  }
   if (req.method === 'GET') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     return res.end(loginPage(uid, details.params.client_id, ''));

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod window;
+
 /// No command of a test may run longer than this.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -87,7 +89,45 @@ impl Drop for TempDir {
 pub struct Idp {
     child: Child,
     pub port: u16,
-    http: reqwest::blocking::Client,
+}
+
+/// One HTTP/1.1 exchange with the local test provider: (status, body). Plain
+/// std I/O, so that it works the same from sync and async tests.
+fn http_exchange(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    use std::io::Write as _;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the test provider");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send to the test provider");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 impl Idp {
@@ -131,7 +171,7 @@ impl Idp {
                 panic!("the test provider did not start");
             }
         };
-        Self { child, port, http: reqwest::blocking::Client::new() }
+        Self { child, port }
     }
 
     /// The server address a user would type.
@@ -144,13 +184,10 @@ impl Idp {
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
-        self.http
-            .post(format!("{}{path}", self.url()))
-            .json(&body)
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.json())
-            .unwrap_or_else(|e| panic!("test provider {path}: {e}"))
+        let (status, text) =
+            http_exchange(self.port, "POST", path, &[("content-type", "application/json")], &body.to_string());
+        assert_eq!(status, 200, "test provider {path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("test provider {path}: {e}: {text}"))
     }
 
     /// Changes test knobs: token lifetimes, rotation, the `iss` parameter.
@@ -175,13 +212,28 @@ impl Idp {
 
     /// Spends `refresh_token` at the token endpoint as cells-sync would: (HTTP status, body).
     pub fn try_refresh(&self, refresh_token: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}/oidc/oauth2/token", self.url()))
-            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")])
-            .send()
-            .expect("token request");
-        (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+        let form = form_encode(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")]);
+        let (status, body) = http_exchange(
+            self.port,
+            "POST",
+            "/oidc/oauth2/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &form,
+        );
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// Revokes a refresh token at the provider, as an administrator would.
+    pub fn revoke(&self, refresh_token: &str) {
+        let form = form_encode(&[("token", refresh_token), ("token_type_hint", "refresh_token"), ("client_id", "cells-sync")]);
+        let (status, body) = http_exchange(
+            self.port,
+            "POST",
+            "/oidc/oauth2/revoke",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &form,
+        );
+        assert_eq!(status, 200, "revocation: {body}");
     }
 
     /// A counter of `/_test/stats`, by JSON pointer (`/token/refresh_token`).
@@ -190,13 +242,16 @@ impl Idp {
     }
 
     pub fn stats(&self) -> Value {
-        self.http.get(format!("{}/_test/stats", self.url())).send().and_then(|r| r.json()).expect("test provider stats")
+        let (status, body) = http_exchange(self.port, "GET", "/_test/stats", &[], "");
+        assert_eq!(status, 200, "test provider stats: {body}");
+        serde_json::from_str(&body).expect("stats JSON")
     }
 
     /// What the provider's userinfo endpoint says of an access token: Some(claims) if it is valid.
     pub fn userinfo(&self, access_token: &str) -> Option<Value> {
-        let response = self.http.get(format!("{}/oidc/userinfo", self.url())).bearer_auth(access_token).send().ok()?;
-        response.status().is_success().then(|| response.json().ok()).flatten()
+        let bearer = format!("Bearer {access_token}");
+        let (status, body) = http_exchange(self.port, "GET", "/oidc/userinfo", &[("authorization", &bearer)], "");
+        (status == 200).then(|| serde_json::from_str(&body).ok()).flatten()
     }
 }
 
@@ -332,8 +387,14 @@ impl Sandbox {
         self
     }
 
+    /// `cells-auth` with `args`, in this sandbox.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(cells_auth_bin());
+        self.program(cells_auth_bin(), args)
+    }
+
+    /// Any program with `args`, with this sandbox's environment.
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
         command.args(args);
         for (key, _) in std::env::vars() {
             if key.starts_with("CELLS_TEST_") || key == "CELLS_AUTH_CONFIG_DIR" || key == "BROWSER" {
@@ -353,28 +414,19 @@ impl Sandbox {
     /// Runs cells-auth in a keyring of its own (a nested private session),
     /// locked before the command starts.
     pub fn run_with_locked_keyring(&self, args: &[&str]) -> Output {
-        let command = self.command(args);
-        let program = command.get_program().to_os_string();
         let script = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
             org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$@\"";
-        let mut wrapped = Command::new(repo_root().join("scripts/with-keyring.sh"));
-        wrapped.args(["sh", "-c", script, "sh"]).arg(program).args(args);
+        let bin = cells_auth_bin();
+        let mut wrapped_args = vec!["sh", "-c", script, "sh", bin.to_str().expect("a UTF-8 path")];
+        wrapped_args.extend_from_slice(args);
+        let mut wrapped = self.program(repo_root().join("scripts/with-keyring.sh"), &wrapped_args);
         wrapped.env_remove("CELLS_KEYRING_INNER");
-        for (key, value) in command.get_envs() {
-            match value {
-                Some(value) => wrapped.env(key, value),
-                None => wrapped.env_remove(key),
-            };
-        }
         start(wrapped).finish()
     }
 
     pub fn spawn(&self, args: &[&str]) -> Running {
         if args.first() == Some(&"login") {
-            // A new sign-in: forget the previous browser's traces.
-            self.wait_for_browser();
-            let _ = std::fs::remove_file(self.report_path());
-            let _ = std::fs::remove_file(self.opened_path());
+            self.forget_browser();
         }
         start(self.command(args))
     }
@@ -397,6 +449,23 @@ impl Sandbox {
         let json: Value = serde_json::from_str(&out.stdout)
             .unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", out.stdout));
         json["accounts"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Forgets the last browser's traces, before an action that opens a new one.
+    pub fn forget_browser(&self) {
+        self.wait_for_browser();
+        let _ = std::fs::remove_file(self.report_path());
+        let _ = std::fs::remove_file(self.opened_path());
+    }
+
+    /// Waits (a bounded while) for a browser to have started since [`forget_browser`](Self::forget_browser).
+    pub fn wait_for_browser_start(&self) {
+        let deadline = Instant::now() + COMMAND_DEADLINE;
+        // The browser is another program's child: no event says it started.
+        while self.browser_pid().is_none() {
+            assert!(Instant::now() < deadline, "no browser was started");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// What the scripted browser saw: waits for it to exit, then reads its report.
@@ -470,6 +539,11 @@ impl Sandbox {
         walk(&self.config_dir(), &mut text);
         text
     }
+}
+
+/// Runs a command to its end (killed past the deadline), output captured.
+pub fn run_command(command: Command) -> Output {
+    start(command).finish()
 }
 
 /// Starts a command with its output captured.

@@ -1,0 +1,165 @@
+//! The desktop app in a real window: `tauri-driver` (started in its own
+//! process group and stopped with SIGTERM to the group, so that
+//! WebKitWebDriver and the app end with it) driven through WebDriver by
+//! fantoccini. `make test` runs everything under Xvfb.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+use crate::{repo_root, Sandbox};
+
+/// The app binary of this build (`make test` builds it), or `$CELLS_SYNC_BIN`.
+pub fn app_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CELLS_SYNC_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("the test executable");
+    let bin = exe.parent().and_then(|p| p.parent()).expect("target dir").join("cells-sync");
+    assert!(bin.exists(), "{} is missing: build it first (cargo build -p cells-sync-app)", bin.display());
+    bin
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(bin) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(bin);
+    }
+    let bin = repo_root().join(".tools/bin/tauri-driver");
+    assert!(bin.exists(), "{} is missing: run scripts/setup.sh (make test does)", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Which browser the app opens.
+pub enum Browser {
+    /// Debian's Chromium, headless, through the provider's login form.
+    Chromium,
+    /// The scripted fetch browser (`browser.mjs`), for cellsauth:// links.
+    Scripted,
+    /// None opens: the sign-in stays pending.
+    Nothing,
+}
+
+/// tauri-driver's process group, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM to the group: SIGKILL would leave WebKitWebDriver and the app running.
+        // SAFETY: a signal to the process group we created for the driver.
+        unsafe {
+            libc::kill(-(self.0.id() as i32), libc::SIGTERM);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// A running app window and its driver.
+pub struct Window {
+    pub client: Client,
+    name: String,
+    // Dropped last: the session ends before the driver.
+    _driver: Driver,
+}
+
+impl Window {
+    /// Starts the app for `sandbox` with `browser` through tauri-driver.
+    pub async fn open(sandbox: &Sandbox, browser: Browser, name: &str) -> Self {
+        let (port, native_port) = (free_port(), free_port());
+        let mut driver =
+            sandbox.program(tauri_driver(), &["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
+        let browser = match browser {
+            Browser::Chromium => format!("node {}", repo_root().join("tests/idp/chromium.mjs").display()),
+            Browser::Scripted => format!("node {}", repo_root().join("tests/idp/browser.mjs").display()),
+            Browser::Nothing => "true".to_string(),
+        };
+        driver.env("BROWSER", browser);
+        driver.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).process_group(0);
+        let driver = Driver(driver.spawn().expect("start tauri-driver"));
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": app_bin() }));
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match builder.connect(&url).await {
+                Ok(client) => break client,
+                Err(err) if Instant::now() > deadline => panic!("tauri-driver did not start a session: {err}"),
+                // The driver needs a moment to listen; no event tells when.
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        let window = Self { client, name: name.to_string(), _driver: driver };
+        window.wait_for("body[data-ready=true]").await;
+        window
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css} in the window: {e}"))
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.client.find_all(Locator::Css(css)).await.unwrap_or_default().is_empty() {
+            assert!(Instant::now() < deadline, "{css} is still in the window");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap_or_default()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    pub async fn is_hidden(&self, css: &str) -> bool {
+        let element = self.wait_for(css).await;
+        element.attr("hidden").await.ok().flatten().is_some()
+    }
+
+    /// Calls one of the app's commands from the page.
+    pub async fn invoke(&self, command: &str) -> Value {
+        let script = "const done = arguments[arguments.length - 1];\
+            window.__TAURI__.core.invoke(arguments[0]).then(done, (e) => done({ error: String(e) }));";
+        self.client.execute_async(script, vec![json!(command)]).await.expect("invoke")
+    }
+
+    /// Saves a picture of the window under target/screenshots/.
+    pub async fn screenshot(&self, state: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = repo_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{}-{state}.png", self.name));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Ends the session (the app quits), then the driver's process group.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}

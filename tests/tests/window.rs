@@ -1,0 +1,173 @@
+//! The desktop app in a real window (WebKitGTK through tauri-driver), with
+//! Debian's Chromium as the system browser, the test provider and the real
+//! keyring. One app at a time: single-instance allows no other.
+
+use cells_auth_e2e::window::{Browser, Window};
+use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
+
+/// Types the provider's address and signs in; waits until the account is signed in.
+async fn add_account(window: &Window, idp: &Idp) {
+    window.type_into("#server", &idp.url()).await;
+    window.click("#sign-in").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_an_account_through_the_window_and_see_it_signed_in() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let sandbox = Sandbox::new();
+    let window = Window::open(&sandbox, Browser::Chromium, "add-account").await;
+    assert!(!window.is_hidden("#empty").await, "a first start shows the empty state");
+    window.screenshot("empty").await;
+
+    window.type_into("#server", "ftp://nowhere").await;
+    let message = window.text("#server-message").await;
+    assert!(message.contains("only https://"), "inline validation: {message}");
+
+    add_account(&window, &idp).await;
+    assert_eq!(window.text(".account .user").await, "alice");
+    assert_eq!(window.text(".account .email").await, "alice@example.com");
+    assert_eq!(window.text(".account .server-name").await, "Cells Test Server", "the label from bootconf");
+    assert_eq!(window.text(".account .badge").await, "Signed in");
+    assert!(window.text(".account .countdown").await.starts_with("token expires in 9:"), "a live countdown");
+    assert!(window.is_hidden("#pending").await);
+    assert!(window.text("#outcome").await.contains("Signed in as alice"));
+    window.screenshot("signed-in").await;
+    // The core stored it: the CLI sees the same account.
+    assert_eq!(sandbox.accounts()[0]["state"], "signed_in");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_in_the_pending_panel_closes_the_listener() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let sandbox = Sandbox::new();
+    let window = Window::open(&sandbox, Browser::Nothing, "pending").await;
+    window.type_into("#server", &idp.url()).await;
+    window.click("#sign-in").await;
+    window.wait_for("#pending:not([hidden])").await;
+    let detail = window.text("#pending-detail").await;
+    assert!(detail.contains("port 3636"), "{detail}");
+    let url = window.wait_for("#pending-url").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(url.starts_with(&format!("{}/oidc/oauth2/auth?", idp.url())), "the URL to copy: {url}");
+    assert!(!port_is_free(3636), "the listener holds the port while waiting");
+    window.screenshot("waiting").await;
+
+    window.click("#cancel").await;
+    window.wait_for("#pending[hidden]").await;
+    assert!(port_is_free(3636), "Cancel closed the listener");
+    assert_eq!(window.text("#outcome").await, "Sign-in cancelled.");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_back() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let sandbox = Sandbox::new();
+    let window = Window::open(&sandbox, Browser::Chromium, "revoked").await;
+    add_account(&window, &idp).await;
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    let tray = window.invoke("tray_model").await;
+    assert_eq!(tray["attention"], false);
+
+    // An administrator revokes the session on the server.
+    idp.revoke(&keyring_secret(&id, "refresh_token").unwrap());
+    window.click(".account [data-action=refresh]").await;
+    window.wait_for(".account[data-state=needs_reauth]").await;
+    assert_eq!(window.text(".account .badge").await, "Needs sign-in");
+    assert!(window.text(".account .detail").await.contains("invalid_grant"));
+    let tray = window.invoke("tray_model").await;
+    assert_eq!(tray["attention"], true, "{tray}");
+    let line = tray["lines"][0]["text"].as_str().unwrap().to_string();
+    assert!(line.starts_with("alice @ Cells Test Server: needs sign-in"), "{line}");
+    window.screenshot("needs-sign-in").await;
+
+    window.click(".account [data-action=reauth]").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    let tray = window.invoke("tray_model").await;
+    assert_eq!(tray["attention"], false);
+    assert!(tray["lines"][0]["text"].as_str().unwrap().contains("signed in, expires in"), "{tray}");
+    assert_eq!(sandbox.accounts().len(), 1, "the same account, signed in again");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_asks_first_then_revokes_and_forgets() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let sandbox = Sandbox::new();
+    let window = Window::open(&sandbox, Browser::Chromium, "sign-out").await;
+    add_account(&window, &idp).await;
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+
+    window.click(".account [data-action=signout]").await;
+    window.wait_for(".account .confirm:not([hidden])").await;
+    window.screenshot("confirm").await;
+    window.click(".account [data-action=keep]").await;
+    window.wait_for(".account .confirm[hidden]").await;
+    assert_eq!(idp.stat("/revocation"), 0, "keeping signed in changes nothing");
+
+    window.click(".account [data-action=signout]").await;
+    window.click(".account [data-action=confirm-signout]").await;
+    window.wait_gone(".account").await;
+    assert!(!window.is_hidden("#empty").await);
+    assert!(window.text("#outcome").await.contains("the server revoked its session"));
+    assert_eq!(idp.stat("/revocation"), 1);
+    assert_eq!(keyring_secret(&id, "refresh_token"), None);
+    assert!(sandbox.accounts().is_empty());
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let mut sandbox = Sandbox::new();
+    // Loopback is blocked here (a firewall): only the cellsauth:// way works.
+    sandbox.set_env("CELLS_TEST_LOOPBACK_BLOCKED", "1");
+    let window = Window::open(&sandbox, Browser::Scripted, "deep-link").await;
+    window.type_into("#server", &idp.url()).await;
+    window.click("#sign-in").await;
+    window.wait_for("#pending:not([hidden])").await;
+    sandbox.wait_for_browser_start();
+    sandbox.forget_browser();
+    window.click("#use-link").await;
+    window.wait_for("#pending-detail").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !window.text("#pending-detail").await.contains("cellsauth://") {
+        assert!(std::time::Instant::now() < deadline, "the custom-scheme sign-in did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(port_is_free(3636), "no loopback port in custom-scheme mode");
+    sandbox.wait_for_browser_start();
+    let report = sandbox.browser_report().expect("the browser's report");
+    let link = report["deepLink"].as_str().map(str::to_string).unwrap_or_else(|| panic!("no cellsauth:// redirect: {report}"));
+    assert!(link.starts_with("cellsauth://callback?code="), "{link}");
+
+    // A link for another sign-in, as a second start of the app would pass it on: dropped.
+    let foreign = second_instance(&sandbox, "cellsauth://callback?code=forged&state=foreign");
+    assert_eq!(foreign.code, Some(0), "the second instance hands over and exits: {}", foreign.stderr);
+    assert!(!window.is_hidden("#pending").await, "still waiting for the right link");
+    assert!(sandbox.accounts().is_empty());
+
+    let delivered = second_instance(&sandbox, &link);
+    assert_eq!(delivered.code, Some(0), "{}", delivered.stderr);
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert_eq!(window.text(".account .user").await, "alice");
+    let file = std::fs::read_to_string(sandbox.config_dir().join("accounts.json")).unwrap();
+    assert!(file.contains("\"client_id\": \"cells-mobile\""), "{file}");
+    // Refreshing works for the cells-mobile client too.
+    window.click(".account [data-action=refresh]").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert_eq!(idp.stat("/token_errors/refresh_token"), 0);
+    window.screenshot("signed-in-by-link").await;
+    window.close().await;
+}
+
+/// Starts the app a second time with `link`, as the desktop does for a cellsauth:// link.
+fn second_instance(sandbox: &Sandbox, link: &str) -> cells_auth_e2e::Output {
+    cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[link]))
+}
