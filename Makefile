@@ -1,10 +1,11 @@
 # make test: every test, unit and end-to-end, against the bundled OpenID
 #            provider, in a private D-Bus session with a real gnome-keyring.
-# make run:  sign in to the bundled demo provider through your browser.
+# make run:  the desktop app, signed in to the bundled demo provider through your browser.
+# make bench, make package: see below.
 
 CARGO ?= cargo
 
-.PHONY: all setup build test run bench
+.PHONY: all setup build test run bench package
 
 all: build
 
@@ -14,13 +15,22 @@ setup:
 build: setup
 	$(CARGO) build --locked --workspace
 
-# The binary under test can stop at failpoints (crash-safety tests).
+# The CLI under test can stop at failpoints (crash-safety tests); the window
+# tests need a display (Xvfb), the session bus and the keyring.
 test: setup
 	$(CARGO) build --locked -p cells-auth --features failpoints
-	scripts/with-keyring.sh $(CARGO) test --locked --workspace --no-fail-fast
+	$(CARGO) build --locked -p cells-sync-app
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) test --locked --workspace --no-fail-fast
 
+# The desktop app on the bundled demo provider.
 run: build
 	@scripts/demo.sh
+
+# A .deb whose desktop file registers the cellsauth scheme.
+package: setup
+	npm ci --no-audit --no-fund --loglevel=error
+	npx tauri build --bundles deb
+	@ls target/release/bundle/deb/*.deb
 
 # Token requests made by 10,000 concurrent access_token() calls across an
 # expiry, and the cost of access_token() on a cached valid token.

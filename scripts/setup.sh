@@ -6,9 +6,12 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: a C toolchain and D-Bus headers (keyring). Tests: the real Secret
-# Service (gnome-keyring on a private session bus) and secret-tool to read it back.
-packages="build-essential pkg-config libdbus-1-dev dbus gnome-keyring libsecret-tools"
+# Build: a C toolchain, D-Bus headers (keyring) and the Tauri/WebKitGTK stack.
+# Tests: the real Secret Service (gnome-keyring on a private session bus),
+# secret-tool to read it back, Xvfb, WebKitWebDriver and Chromium.
+packages="build-essential pkg-config libdbus-1-dev dbus gnome-keyring libsecret-tools
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  xvfb xauth webkit2gtk-driver chromium"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -42,7 +45,13 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
     exit 1
 fi
 
-# The test provider's packages, exactly as locked.
+# tauri-driver, the WebDriver bridge for the window tests, in a local tools folder.
+if [ ! -x "$root/.tools/bin/tauri-driver" ]; then
+    echo "setup: cargo install tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --root "$root/.tools" --quiet
+fi
+
+# The test provider's packages (and playwright-core, which drives Debian's Chromium), exactly as locked.
 idp="$root/tests/idp"
 if [ ! -f "$idp/node_modules/.package-lock.json" ] || [ "$idp/package-lock.json" -nt "$idp/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci in tests/idp"

@@ -312,9 +312,11 @@ async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
     let account = store.find_or_only(selector)?;
     let manager = manager(&store)?;
     let result = if force { manager.refresh(&account.id).await } else { manager.access_token(&account.id).await };
-    let token = result.map_err(|err| {
-        let code = if matches!(err, ManagerError::NeedsReauth { .. }) { exit::NEEDS_SIGN_IN } else { exit::FAILURE };
-        Failure { message: err.to_string(), code }
+    let token = result.map_err(|err| match &err {
+        ManagerError::NeedsReauth { server, .. } => {
+            Failure { message: format!("{err}: run `cells-auth login {server}`"), code: exit::NEEDS_SIGN_IN }
+        }
+        _ => Failure { message: err.to_string(), code: exit::FAILURE },
     })?;
     if force {
         let view = manager.account(&account.id)?;

@@ -36,7 +36,7 @@ pub enum ManagerError {
     #[error("no account {0}")]
     UnknownAccount(String),
     /// Only a new sign-in in the browser helps.
-    #[error("{user} on {server} needs a new sign-in ({reason}): run `cells-auth login {server}`")]
+    #[error("{user} on {server} needs a new sign-in ({reason})")]
     NeedsReauth { user: String, server: String, reason: String },
     /// A passing failure; the access token has expired and the next attempt is scheduled.
     #[error("cannot refresh the access token of {user} on {server}: {reason}; next attempt at {}", next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]

@@ -412,8 +412,9 @@ impl Sandbox {
     }
 
     /// Runs cells-auth in a keyring of its own (a nested private session),
-    /// locked before the command starts.
-    pub fn run_with_locked_keyring(&self, args: &[&str]) -> Output {
+    /// locked before the command starts. With `display`, the keyring can show
+    /// its unlock prompt (which nobody answers); without, it cannot.
+    pub fn run_with_locked_keyring(&self, args: &[&str], display: bool) -> Output {
         let script = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
             org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$@\"";
         let bin = cells_auth_bin();
@@ -421,6 +422,9 @@ impl Sandbox {
         wrapped_args.extend_from_slice(args);
         let mut wrapped = self.program(repo_root().join("scripts/with-keyring.sh"), &wrapped_args);
         wrapped.env_remove("CELLS_KEYRING_INNER");
+        if !display {
+            wrapped.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+        }
         start(wrapped).finish()
     }
 
