@@ -28,7 +28,8 @@ run: build
 
 # A .deb whose desktop file registers the cellsauth scheme.
 package: setup
-	npm ci --no-audit --no-fund --loglevel=error
+	# npm ci refuses a lock without the other platforms' optional CLI binaries; the version is pinned exactly.
+	npm install --no-audit --no-fund --loglevel=error
 	npx tauri build --bundles deb
 	@ls target/release/bundle/deb/*.deb
 

@@ -360,8 +360,10 @@ impl AccountManager {
     pub async fn keep_fresh(self) {
         loop {
             let now = self.inner.clock.now();
-            let wait =
-                self.next_due().map(|at| (at - now).to_std().unwrap_or_default()).unwrap_or(StdDuration::from_secs(3600));
+            let wait = self
+                .next_due()
+                .map(|at| (at - now).to_std().unwrap_or_default())
+                .unwrap_or(StdDuration::from_secs(3600));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => { self.refresh_due().await; }
                 _ = self.inner.wake.notified() => {}

@@ -35,7 +35,12 @@ pub fn validate_server(input: String) -> Result<String> {
 }
 
 #[tauri::command]
-pub async fn start_sign_in(app: AppHandle, state: State<'_, AppState>, server: String, custom_scheme: bool) -> Result<PendingView> {
+pub async fn start_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server: String,
+    custom_scheme: bool,
+) -> Result<PendingView> {
     state.start_sign_in(&app, &server, custom_scheme).await
 }
 

@@ -71,7 +71,10 @@ fn announce(app: &AppHandle, manager: &AccountManager, needing_sign_in: &mut Has
     tray::refresh(app, &items);
     let now_needing: HashSet<String> =
         items.iter().filter(|i| i.view.state == AccountState::NeedsReauth).map(|i| i.view.account.id.clone()).collect();
-    for item in items.iter().filter(|i| now_needing.contains(&i.view.account.id) && !needing_sign_in.contains(&i.view.account.id)) {
+    for item in items
+        .iter()
+        .filter(|i| now_needing.contains(&i.view.account.id) && !needing_sign_in.contains(&i.view.account.id))
+    {
         notify(app, &format!("{} on {} needs to sign in again", item.view.account.user, item.server_name));
     }
     *needing_sign_in = now_needing;

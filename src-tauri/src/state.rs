@@ -93,13 +93,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AppState {
     pub fn new(options: LaunchOptions) -> Self {
         let http = cells_auth::http::client();
-        let accounts = Store::open_default()
-            .map_err(|e| e.to_string())
-            .and_then(|store| {
-                AccountManager::new(store.clone(), http.clone(), Arc::new(SystemClock))
-                    .map(|manager| (store, manager))
-                    .map_err(|e| e.to_string())
-            });
+        let accounts = Store::open_default().map_err(|e| e.to_string()).and_then(|store| {
+            AccountManager::new(store.clone(), http.clone(), Arc::new(SystemClock))
+                .map(|manager| (store, manager))
+                .map_err(|e| e.to_string())
+        });
         Self { options, http, accounts, pending: Mutex::new(None), next_id: Mutex::new(0) }
     }
 
@@ -148,8 +146,12 @@ impl AppState {
         };
         let (cancel, cancelled) = oneshot::channel::<()>();
         let (finished, done) = oneshot::channel::<()>();
-        *lock(&self.pending) =
-            Some(Pending { view: view.clone(), cancel: Some(cancel), done: Some(done), inbox: sign_in.deep_link_inbox() });
+        *lock(&self.pending) = Some(Pending {
+            view: view.clone(),
+            cancel: Some(cancel),
+            done: Some(done),
+            inbox: sign_in.deep_link_inbox(),
+        });
         events::pending_changed(app, Some(&view));
 
         let (app, http, manager) = (app.clone(), self.http.clone(), self.manager()?.clone());

@@ -135,7 +135,13 @@ pub fn reauthenticate(app: AppHandle, account_id: String) {
             Err(err) => Err(err),
         };
         if let Err(err) = result {
-            let outcome = crate::state::SignInOutcome { id: 0, ok: false, cancelled: false, message: err.to_string(), account_id: None };
+            let outcome = crate::state::SignInOutcome {
+                id: 0,
+                ok: false,
+                cancelled: false,
+                message: err.to_string(),
+                account_id: None,
+            };
             crate::events::sign_in_finished(&app, &outcome);
         }
     });

@@ -97,7 +97,10 @@ fn http_exchange(port: u16, method: &str, path: &str, headers: &[(&str, &str)], 
     use std::io::Write as _;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the test provider");
     stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -109,7 +112,8 @@ fn http_exchange(port: u16, method: &str, path: &str, headers: &[(&str, &str)], 
     let text = String::from_utf8_lossy(&response).to_string();
     let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
     (status, body)
 }
 
@@ -124,10 +128,6 @@ fn dechunk(mut body: &str) -> String {
         body = rest[size..].trim_start_matches("\r\n");
     }
     out
-}
-
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 impl Idp {
@@ -212,28 +212,25 @@ impl Idp {
 
     /// Spends `refresh_token` at the token endpoint as cells-sync would: (HTTP status, body).
     pub fn try_refresh(&self, refresh_token: &str) -> (u16, Value) {
-        let form = form_encode(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")]);
-        let (status, body) = http_exchange(
-            self.port,
-            "POST",
+        let (status, body) = self.post_form(
             "/oidc/oauth2/token",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            &form,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")],
         );
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
     /// Revokes a refresh token at the provider, as an administrator would.
     pub fn revoke(&self, refresh_token: &str) {
-        let form = form_encode(&[("token", refresh_token), ("token_type_hint", "refresh_token"), ("client_id", "cells-sync")]);
-        let (status, body) = http_exchange(
-            self.port,
-            "POST",
+        let (status, body) = self.post_form(
             "/oidc/oauth2/revoke",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            &form,
+            &[("token", refresh_token), ("token_type_hint", "refresh_token"), ("client_id", "cells-sync")],
         );
         assert_eq!(status, 200, "revocation: {body}");
+    }
+
+    fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+        let form = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        http_exchange(self.port, "POST", path, &[("content-type", "application/x-www-form-urlencoded")], &form)
     }
 
     /// A counter of `/_test/stats`, by JSON pointer (`/token/refresh_token`).

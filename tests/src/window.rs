@@ -126,6 +126,19 @@ impl Window {
         self.wait_for(css).await.text().await.unwrap_or_default()
     }
 
+    /// Waits until the text of `css` is `expected`.
+    pub async fn wait_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = self.text(css).await;
+            if text == expected {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css} says {text:?}, not {expected:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn click(&self, css: &str) {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
@@ -150,6 +163,9 @@ impl Window {
 
     /// Saves a picture of the window under target/screenshots/.
     pub async fn screenshot(&self, state: &str) -> PathBuf {
+        // Two animation frames: the last DOM change is painted.
+        let painted = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let _ = self.client.execute_async(painted, vec![]).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = repo_root().join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");

@@ -163,7 +163,10 @@ fn a_locked_keyring_is_said_plainly_and_opens_nothing() {
 
 #[test]
 fn a_keyring_waiting_on_an_unanswered_unlock_prompt_is_bounded() {
-    assert!(std::env::var_os("DISPLAY").is_some(), "needs a display for the prompt: run under xvfb-run (make test does)");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "needs a display for the prompt: run under xvfb-run (make test does)"
+    );
     let idp = Idp::start();
     let sandbox = Sandbox::new();
     let out = sandbox.run_with_locked_keyring(&["login", &idp.url(), "--timeout", "5"], true);

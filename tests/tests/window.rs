@@ -144,7 +144,8 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
     assert!(port_is_free(3636), "no loopback port in custom-scheme mode");
     sandbox.wait_for_browser_start();
     let report = sandbox.browser_report().expect("the browser's report");
-    let link = report["deepLink"].as_str().map(str::to_string).unwrap_or_else(|| panic!("no cellsauth:// redirect: {report}"));
+    let link =
+        report["deepLink"].as_str().map(str::to_string).unwrap_or_else(|| panic!("no cellsauth:// redirect: {report}"));
     assert!(link.starts_with("cellsauth://callback?code="), "{link}");
 
     // A link for another sign-in, as a second start of the app would pass it on: dropped.
@@ -161,7 +162,9 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
     assert!(file.contains("\"client_id\": \"cells-mobile\""), "{file}");
     // Refreshing works for the cells-mobile client too.
     window.click(".account [data-action=refresh]").await;
-    window.wait_for(".account[data-state=signed_in]").await;
+    window.wait_text("#outcome", "Refreshed.").await;
+    window.wait_text(".account .badge", "Signed in").await;
+    assert_eq!(idp.stat("/token/refresh_token"), 1);
     assert_eq!(idp.stat("/token_errors/refresh_token"), 0);
     window.screenshot("signed-in-by-link").await;
     window.close().await;
@@ -170,4 +173,24 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
 /// Starts the app a second time with `link`, as the desktop does for a cellsauth:// link.
 fn second_instance(sandbox: &Sandbox, link: &str) -> cells_auth_e2e::Output {
     cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[link]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_development_redirect_signs_in_through_port_3000() {
+    let _one_app = loopback_lock();
+    let idp = Idp::start();
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("CELLS_SYNC_DEV_REDIRECT", "1");
+    let window = Window::open(&sandbox, Browser::Nothing, "dev-redirect").await;
+    window.type_into("#server", &idp.url()).await;
+    window.click("#sign-in").await;
+    window.wait_for("#pending:not([hidden])").await;
+    assert!(window.text("#pending-detail").await.contains("port 3000"));
+    let url = window.wait_for("#pending-url").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fservers%2Fcallback"), "{url}");
+    assert!(!port_is_free(3000));
+    window.click("#cancel").await;
+    window.wait_for("#pending[hidden]").await;
+    assert!(port_is_free(3000));
+    window.close().await;
 }
