@@ -169,6 +169,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_browser: bool) -> Result<(), Failure> {
     // Checked before anything touches the keyring or the network.
     let server = ServerUrl::parse(server)?;
+    // Listen for Ctrl-C from now on: a signal arriving before a handler is in
+    // place would be lost (or kill the process without closing the port).
+    let cancel = interrupted();
     let store = Store::open_default()?;
     let http = crate::http::client();
     if server.is_insecure() {
@@ -191,12 +194,6 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         human_duration(timeout)
     );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let cancel = async {
-        // If the handler cannot be installed, never cancel rather than cancel at once.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
     let account = sign_in.finish(&http, &store, clock, timeout, cancel).await.map_err(flow_failure)?;
     println!(
         "Signed in as {}{} on {} (account {})",
@@ -206,6 +203,24 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         account.id
     );
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT). The handler is installed when this is called,
+/// not when the future is first polled.
+fn interrupted() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(signal) = signal.as_mut() {
+            signal.recv().await;
+            return;
+        }
+        // If no handler can be installed, never cancel rather than cancel at once.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 fn flow_failure(err: FlowError) -> Failure {

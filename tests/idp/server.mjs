@@ -7,7 +7,7 @@
 // opaque access tokens, rotating refresh tokens and consent accepted
 // automatically. Test knobs live under /_test (see README.md beside this file).
 //
-// Usage: node server.mjs [--port N] [--host H]
+// Usage: node server.mjs [--port N] [--host H] [--exit-with-stdin]
 // Prints `listening <port>` on stdout once it accepts connections.
 
 import http from 'node:http';
@@ -19,8 +19,14 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    // Tests: end when the parent's end of stdin closes, even if the parent was killed.
+    'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
+if (args['exit-with-stdin']) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
 
 const USERS = new Map([
   ['alice', { sub: 'u-alice-0001', password: 'alice-password', email: 'alice@example.com', authSource: 'pydio' }],

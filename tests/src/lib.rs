@@ -89,6 +89,8 @@ impl Drop for TempDir {
 pub struct Idp {
     child: Child,
     pub port: u16,
+    // Held open: the provider ends when it closes, even if this process is killed.
+    _lifeline: std::process::ChildStdin,
 }
 
 /// One HTTP/1.1 exchange with the local test provider: (status, body). Plain
@@ -139,12 +141,13 @@ impl Idp {
         );
         let mut child = Command::new("node")
             .arg(idp_dir.join("server.mjs"))
-            .args(["--port", "0"])
-            .stdin(Stdio::null())
+            .args(["--port", "0", "--exit-with-stdin"])
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start node tests/idp/server.mjs");
+        let lifeline = child.stdin.take().expect("idp stdin");
         let stdout = child.stdout.take().expect("idp stdout");
         let stderr = child.stderr.take().expect("idp stderr");
         // Keep its stderr flowing (and visible with --nocapture).
@@ -171,7 +174,7 @@ impl Idp {
                 panic!("the test provider did not start");
             }
         };
-        Self { child, port }
+        Self { child, port, _lifeline: lifeline }
     }
 
     /// The server address a user would type.

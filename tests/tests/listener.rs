@@ -107,7 +107,7 @@ fn ctrl_c_cancels_the_sign_in_and_frees_the_port() {
     let _ports = loopback_lock();
     let idp = Idp::start();
     let sandbox = Sandbox::new();
-    let mut running = sandbox.spawn(&["login", &idp.url(), "--no-browser"]);
+    let mut running = sandbox.spawn(&["login", &idp.url(), "--no-browser", "--timeout", "30"]);
     running.wait_for_stderr("Waiting for the browser on http://localhost:3636");
     assert!(!port_is_free(3636), "the port is held while waiting");
     let pid = running.pid().to_string();
