@@ -9,7 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ "${CELLS_KEYRING_INNER:-}" != 1 ]; then
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/cells-keyring.XXXXXX")
     # A desktop portal may have mounted its document store in the runtime dir.
-    trap 'fusermount -u "$scratch/runtime/doc" 2>/dev/null; rm -rf "$scratch" 2>/dev/null || true' EXIT INT TERM
+    # (Under set -e a failing command in the trap would become the exit status.)
+    trap 'fusermount -u "$scratch/runtime/doc" 2>/dev/null || true; rm -rf "$scratch" 2>/dev/null || true' EXIT INT TERM
     mkdir -m 700 "$scratch/home" "$scratch/runtime"
     # cargo and rustup live under the real HOME; keep them there.
     export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
@@ -26,7 +27,7 @@ fi
 # is ours to stop, unlocked with a throwaway password.
 printf 'throwaway' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
 keyring_pid=$!
-trap 'kill "$keyring_pid" 2>/dev/null; wait "$keyring_pid" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$keyring_pid" 2>/dev/null || true; wait "$keyring_pid" 2>/dev/null || true' EXIT INT TERM
 # Wait until it owns org.freedesktop.secrets on the bus (a few ms usually).
 tries=0
 until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
