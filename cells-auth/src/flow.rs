@@ -114,6 +114,9 @@ pub enum DeepLinkError {
     AlreadyAnswered,
     #[error("the sign-in is no longer waiting")]
     Closed,
+    /// No sign-in in custom-scheme mode is pending, as on a cold start.
+    #[error("no sign-in is waiting for a cellsauth link")]
+    NothingPending,
 }
 
 impl DeepLinkInbox {

@@ -176,10 +176,12 @@ fn matching_keys(set: &JwkSet, kid: Option<&str>, alg: Algorithm) -> Vec<Jwk> {
         .filter(|key| {
             !matches!(key.common.public_key_use, Some(PublicKeyUse::Encryption) | Some(PublicKeyUse::Other(_)))
         })
-        .filter(|key| match (&key.algorithm, alg) {
-            (AlgorithmParameters::RSA(_), Algorithm::RS256) => true,
-            (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256) => true,
-            _ => false,
+        .filter(|key| {
+            matches!(
+                (&key.algorithm, alg),
+                (AlgorithmParameters::RSA(_), Algorithm::RS256)
+                    | (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256)
+            )
         })
         .cloned()
         .collect()

@@ -56,11 +56,9 @@ pub fn forward(app: AppHandle) {
         let mut changes = manager.subscribe();
         let mut needing_sign_in: HashSet<String> = HashSet::new();
         announce(&app, &manager, &mut needing_sign_in);
-        loop {
-            match changes.recv().await {
-                Ok(_) | Err(RecvError::Lagged(_)) => announce(&app, &manager, &mut needing_sign_in),
-                Err(RecvError::Closed) => break,
-            }
+        // A lagged receiver only missed intermediate states: announce the current one.
+        while let Ok(_) | Err(RecvError::Lagged(_)) = changes.recv().await {
+            announce(&app, &manager, &mut needing_sign_in);
         }
     });
 }

@@ -212,7 +212,7 @@ impl AppState {
         let inbox = lock(&self.pending).as_ref().and_then(|p| p.inbox.clone());
         match inbox {
             Some(inbox) => inbox.deliver(link),
-            None => Err(DeepLinkError::Closed),
+            None => Err(DeepLinkError::NothingPending),
         }
     }
 }

@@ -314,6 +314,20 @@ impl Running {
         }
     }
 
+    /// Whether the command has not exited yet.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends `signal` to the command, then waits for its exit.
+    pub fn stop_with(self, signal: i32) -> Output {
+        // SAFETY: a signal to the pid of our own child, not yet reaped.
+        unsafe {
+            libc::kill(self.pid() as i32, signal);
+        }
+        self.finish()
+    }
+
     /// Waits for the exit (killing the command past the deadline).
     pub fn finish(self) -> Output {
         let pid = self.child.id();
@@ -426,6 +440,11 @@ impl Sandbox {
             wrapped.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
         }
         start(wrapped).finish()
+    }
+
+    /// Starts any program with `args` in this sandbox, without waiting for it.
+    pub fn spawn_program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Running {
+        start(self.program(program, args))
     }
 
     pub fn spawn(&self, args: &[&str]) -> Running {

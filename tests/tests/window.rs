@@ -2,6 +2,9 @@
 //! Debian's Chromium as the system browser, the test provider and the real
 //! keyring. One app at a time: single-instance allows no other.
 
+// The one-app guard is held for a whole test, across its awaits, on purpose.
+#![allow(clippy::await_holding_lock)]
+
 use cells_auth_e2e::window::{Browser, Window};
 use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
 
@@ -168,6 +171,33 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
     assert_eq!(idp.stat("/token_errors/refresh_token"), 0);
     window.screenshot("signed-in-by-link").await;
     window.close().await;
+}
+
+#[test]
+fn a_cellsauth_link_that_starts_the_app_is_dropped_and_the_app_runs_on() {
+    let _one_app = loopback_lock();
+    let sandbox = Sandbox::new();
+    // The desktop starts the app with the link when it is not running: no sign-in can be waiting for it.
+    let mut app = sandbox.spawn_program(
+        cells_auth_e2e::window::app_bin(),
+        &["cellsauth://callback?code=cold-start-code&state=nobody-waits"],
+    );
+    let dropped = app.wait_for_stderr("cellsauth link");
+    assert!(dropped.contains("dropped a cellsauth link: no sign-in is waiting"), "{dropped}");
+
+    // The app runs on as the single instance: a later link reaches it and is judged the same way.
+    let later = second_instance(&sandbox, "cellsauth://callback?code=later-code&state=nobody-waits");
+    assert_eq!(later.code, Some(0), "the second instance hands over and exits: {}", later.stderr);
+    let dropped_later = app.wait_for_stderr("cellsauth link");
+    assert!(dropped_later.contains("dropped a cellsauth link: no sign-in is waiting"), "{dropped_later}");
+    assert!(app.is_running(), "the app keeps running after dropping links");
+
+    let output = app.stop_with(libc::SIGTERM);
+    for code in ["cold-start-code", "later-code"] {
+        assert!(!output.stderr.contains(code), "a link's code was logged: {}", output.stderr);
+        assert!(!later.stderr.contains(code), "a link's code was logged: {}", later.stderr);
+    }
+    assert!(sandbox.accounts().is_empty());
 }
 
 /// Starts the app a second time with `link`, as the desktop does for a cellsauth:// link.
