@@ -8,8 +8,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: a C toolchain, D-Bus headers (keyring) and the Tauri/WebKitGTK stack.
 # Tests: the real Secret Service (gnome-keyring on a private session bus),
-# secret-tool to read it back, Xvfb, WebKitWebDriver and Chromium.
-packages="build-essential pkg-config libdbus-1-dev dbus gnome-keyring libsecret-tools
+# secret-tool to read it back, dbus-monitor to see notifications, Xvfb,
+# WebKitWebDriver and Chromium.
+packages="build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   xvfb xauth webkit2gtk-driver chromium"
 

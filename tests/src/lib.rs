@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod notifications;
 pub mod window;
 
 /// No command of a test may run longer than this.
-const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
+pub(crate) const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root").to_path_buf()

@@ -154,11 +154,11 @@ impl Window {
         element.attr("hidden").await.ok().flatten().is_some()
     }
 
-    /// Calls one of the app's commands from the page.
-    pub async fn invoke(&self, command: &str) -> Value {
+    /// Calls one of the app's commands from the page, as its buttons do; an error comes back as `{"error": ...}`.
+    pub async fn invoke(&self, command: &str, args: Value) -> Value {
         let script = "const done = arguments[arguments.length - 1];\
-            window.__TAURI__.core.invoke(arguments[0]).then(done, (e) => done({ error: String(e) }));";
-        self.client.execute_async(script, vec![json!(command)]).await.expect("invoke")
+            window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(done, (e) => done({ error: String(e) }));";
+        self.client.execute_async(script, vec![json!(command), args]).await.expect("invoke")
     }
 
     /// Saves a picture of the window under target/screenshots/.

@@ -5,8 +5,10 @@
 // The one-app guard is held for a whole test, across its awaits, on purpose.
 #![allow(clippy::await_holding_lock)]
 
+use cells_auth_e2e::notifications::NotificationWatch;
 use cells_auth_e2e::window::{Browser, Window};
 use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
+use serde_json::json;
 
 /// Types the provider's address and signs in; waits until the account is signed in.
 async fn add_account(window: &Window, idp: &Idp) {
@@ -70,10 +72,11 @@ async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_b
     let _one_app = loopback_lock();
     let idp = Idp::start();
     let sandbox = Sandbox::new();
+    let mut notifications = NotificationWatch::start();
     let window = Window::open(&sandbox, Browser::Chromium, "revoked").await;
     add_account(&window, &idp).await;
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
-    let tray = window.invoke("tray_model").await;
+    let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["attention"], false);
 
     // An administrator revokes the session on the server.
@@ -82,19 +85,27 @@ async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_b
     window.wait_for(".account[data-state=needs_reauth]").await;
     assert_eq!(window.text(".account .badge").await, "Needs sign-in");
     assert!(window.text(".account .detail").await.contains("invalid_grant"));
-    let tray = window.invoke("tray_model").await;
+    let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["attention"], true, "{tray}");
     let line = tray["lines"][0]["text"].as_str().unwrap().to_string();
     assert!(line.starts_with("alice @ Cells Test Server: needs sign-in"), "{line}");
+    // The desktop is told which account, on the session bus a notification service listens to.
+    let notice = notifications.wait_for_body("needs to sign in again");
+    assert_eq!(notice, "alice on Cells Test Server needs to sign in again");
     window.screenshot("needs-sign-in").await;
+    // Trying again fails at once and is a change of state too, but the user was already told.
+    let again = window.invoke("refresh_account", json!({ "accountId": id })).await;
+    assert!(again["error"].as_str().is_some_and(|e| e.contains("needs a new sign-in")), "{again}");
+    window.wait_text(".account .badge", "Needs sign-in").await;
 
     window.click(".account [data-action=reauth]").await;
     window.wait_for(".account[data-state=signed_in]").await;
-    let tray = window.invoke("tray_model").await;
+    let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["attention"], false);
     assert!(tray["lines"][0]["text"].as_str().unwrap().contains("signed in, expires in"), "{tray}");
     assert_eq!(sandbox.accounts().len(), 1, "the same account, signed in again");
     window.close().await;
+    assert_eq!(notifications.bodies(), [notice], "told once, not at every change");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
