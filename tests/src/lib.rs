@@ -585,15 +585,20 @@ fn start(mut command: Command) -> Running {
         let _ = stdout.read_to_string(&mut text);
         text
     });
+    Running { child, stderr_lines: lines_of(stderr), stderr_seen: Vec::new(), stdout }
+}
+
+/// The lines of `output` as they come, read on a thread of their own.
+pub(crate) fn lines_of(output: impl Read + Send + 'static) -> Receiver<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in BufReader::new(output).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
                 break;
             }
         }
     });
-    Running { child, stderr_lines: rx, stderr_seen: Vec::new(), stdout }
+    rx
 }
 
 /// A secret as the Secret Service holds it, read with `secret-tool`

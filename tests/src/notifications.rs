@@ -2,12 +2,11 @@
 //! watches the `Notify` calls that a notification service would receive,
 //! without standing in for one.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use crate::COMMAND_DEADLINE;
+use crate::{lines_of, COMMAND_DEADLINE};
 
 pub struct NotificationWatch {
     monitor: Child,
@@ -30,15 +29,7 @@ impl NotificationWatch {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start dbus-monitor: {e}"));
-        let stdout = monitor.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = lines_of(monitor.stdout.take().expect("stdout"));
         let mut watch = Self { monitor, lines, next_argument: None, bodies: Vec::new() };
         // Becoming a monitor drops the connection's own name: from that line on, every call is seen.
         let deadline = Instant::now() + COMMAND_DEADLINE;

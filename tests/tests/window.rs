@@ -10,10 +10,15 @@ use cells_auth_e2e::window::{Browser, Window};
 use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
 use serde_json::json;
 
-/// Types the provider's address and signs in; waits until the account is signed in.
-async fn add_account(window: &Window, idp: &Idp) {
+/// Types the provider's address and presses Sign in.
+async fn start_sign_in(window: &Window, idp: &Idp) {
     window.type_into("#server", &idp.url()).await;
     window.click("#sign-in").await;
+}
+
+/// Signs in to the provider; waits until the account is signed in.
+async fn add_account(window: &Window, idp: &Idp) {
+    start_sign_in(window, idp).await;
     window.wait_for(".account[data-state=signed_in]").await;
 }
 
@@ -50,8 +55,7 @@ async fn cancel_in_the_pending_panel_closes_the_listener() {
     let idp = Idp::start();
     let sandbox = Sandbox::new();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;
-    window.type_into("#server", &idp.url()).await;
-    window.click("#sign-in").await;
+    start_sign_in(&window, &idp).await;
     window.wait_for("#pending:not([hidden])").await;
     let detail = window.text("#pending-detail").await;
     assert!(detail.contains("port 3636"), "{detail}");
@@ -143,8 +147,7 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
     // Loopback is blocked here (a firewall): only the cellsauth:// way works.
     sandbox.set_env("CELLS_TEST_LOOPBACK_BLOCKED", "1");
     let window = Window::open(&sandbox, Browser::Scripted, "deep-link").await;
-    window.type_into("#server", &idp.url()).await;
-    window.click("#sign-in").await;
+    start_sign_in(&window, &idp).await;
     window.wait_for("#pending:not([hidden])").await;
     sandbox.wait_for_browser_start();
     sandbox.forget_browser();
@@ -223,8 +226,7 @@ async fn the_development_redirect_signs_in_through_port_3000() {
     let mut sandbox = Sandbox::new();
     sandbox.set_env("CELLS_SYNC_DEV_REDIRECT", "1");
     let window = Window::open(&sandbox, Browser::Nothing, "dev-redirect").await;
-    window.type_into("#server", &idp.url()).await;
-    window.click("#sign-in").await;
+    start_sign_in(&window, &idp).await;
     window.wait_for("#pending:not([hidden])").await;
     assert!(window.text("#pending-detail").await.contains("port 3000"));
     let url = window.wait_for("#pending-url").await.prop("value").await.unwrap().unwrap_or_default();
