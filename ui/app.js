@@ -31,8 +31,8 @@ function remaining(iso) {
 function relative(iso) {
   if (!iso) return '';
   const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
-  if (Math.abs(seconds) < 5) return 'just now';
   const abs = Math.abs(seconds);
+  if (abs < 5) return 'just now';
   const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
 }

@@ -128,13 +128,22 @@ impl Window {
 
     /// Waits until the text of `css` is `expected`.
     pub async fn wait_text(&self, css: &str, expected: &str) {
+        self.wait_text_where(css, &format!("{expected:?}"), |text| text == expected).await;
+    }
+
+    /// Waits until the text of `css` contains `part`.
+    pub async fn wait_text_containing(&self, css: &str, part: &str) {
+        self.wait_text_where(css, &format!("something with {part:?}"), |text| text.contains(part)).await;
+    }
+
+    async fn wait_text_where(&self, css: &str, wanted: &str, matches: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let text = self.text(css).await;
-            if text == expected {
+            if matches(&text) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{css} says {text:?}, not {expected:?}");
+            assert!(Instant::now() < deadline, "{css} says {text:?}, not {wanted}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

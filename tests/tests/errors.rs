@@ -1,7 +1,7 @@
 //! Bad input and hostile or broken servers: one clear line, a non-zero exit,
 //! and an account that worked before still works after.
 
-use cells_auth_e2e::{keyring_secret, loopback_lock, Idp, Sandbox};
+use cells_auth_e2e::{keyring_secret, loopback_lock, Idp, Output, Sandbox};
 use serde_json::json;
 
 #[test]
@@ -149,10 +149,8 @@ fn a_locked_keyring_is_said_plainly_and_opens_nothing() {
     let sandbox = Sandbox::new();
     let out = sandbox.run_with_locked_keyring(&["login", &idp.url(), "--timeout", "5"], false);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
-    // The nested session's keyring prompter may print its own lines; ours is one.
-    let ours: Vec<&str> = out.stderr_lines().into_iter().filter(|l| l.starts_with("cells-auth:")).collect();
     assert_eq!(
-        ours,
+        own_lines(&out),
         ["cells-auth: the keyring is locked: unlock it (for example in Passwords and Keys, or by signing in to the desktop session) and try again"],
         "{}",
         out.stderr
@@ -171,12 +169,17 @@ fn a_keyring_waiting_on_an_unanswered_unlock_prompt_is_bounded() {
     let sandbox = Sandbox::new();
     let out = sandbox.run_with_locked_keyring(&["login", &idp.url(), "--timeout", "5"], true);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
-    let ours: Vec<&str> = out.stderr_lines().into_iter().filter(|l| l.starts_with("cells-auth:")).collect();
     assert_eq!(
-        ours,
+        own_lines(&out),
         ["cells-auth: the keyring did not answer within 5 s; it may be waiting for a password prompt: unlock it and try again"],
         "{}",
         out.stderr
     );
     assert!(!sandbox.browser_opened());
+}
+
+/// What cells-auth itself printed on stderr: the nested session's keyring
+/// prompter may print lines of its own.
+fn own_lines(out: &Output) -> Vec<&str> {
+    out.stderr_lines().into_iter().filter(|line| line.starts_with("cells-auth:")).collect()
 }

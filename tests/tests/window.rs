@@ -152,12 +152,7 @@ async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
     sandbox.wait_for_browser_start();
     sandbox.forget_browser();
     window.click("#use-link").await;
-    window.wait_for("#pending-detail").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !window.text("#pending-detail").await.contains("cellsauth://") {
-        assert!(std::time::Instant::now() < deadline, "the custom-scheme sign-in did not start");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    window.wait_text_containing("#pending-detail", "cellsauth://").await;
     assert!(port_is_free(3636), "no loopback port in custom-scheme mode");
     sandbox.wait_for_browser_start();
     let report = sandbox.browser_report().expect("the browser's report");
