@@ -1,5 +1,5 @@
-// The accounts window. All state comes from the app as events; the only
-// timer redraws the remaining lifetimes from the times already known.
+// The accounts window. It only draws: every state and text comes from the
+// app as events, computed by cells-auth; the page runs no timer of its own.
 
 const { invoke } = window.__TAURI__.core;
 const { listen } = window.__TAURI__.event;
@@ -10,77 +10,53 @@ let pending = null;
 
 // ---- accounts -------------------------------------------------------------
 
-function describeState(item) {
-  const a = item.account ?? item;
-  if (item.state === 'needs_reauth') return { badge: 'needs_reauth', text: 'Needs sign-in', detail: a.needs_reauth ?? '' };
-  if (item.refreshing) return { badge: 'refreshing', text: 'Refreshing', detail: '' };
-  if (a.last_error) {
-    return { badge: 'retrying', text: 'Retrying', detail: `${a.last_error}; next attempt ${relative(a.next_attempt_at)}` };
-  }
-  if (item.state === 'expired') return { badge: 'expired', text: 'Signed in', detail: 'token expired, refreshing on next use' };
-  return { badge: 'signed_in', text: 'Signed in', detail: '' };
-}
-
-function remaining(iso) {
-  const seconds = Math.max(0, Math.floor((Date.parse(iso) - Date.now()) / 1000));
-  const m = Math.floor(seconds / 60);
-  const s = String(seconds % 60).padStart(2, '0');
-  return `${m}:${s}`;
-}
-
-function relative(iso) {
-  if (!iso) return '';
-  const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
-  const abs = Math.abs(seconds);
-  if (abs < 5) return 'just now';
-  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
-  return seconds >= 0 ? `in ${text}` : `${text} ago`;
-}
-
+// Every text comes from the app (cells-auth's account view, redrawn by the
+// app when a text changes). Rows are updated in place, keyed by account id,
+// so that focus and an open confirmation survive every update.
 function renderAccounts() {
   const list = $('accounts');
   const template = $('account-template');
-  const confirming = new Set([...list.querySelectorAll('.account')].filter((li) => !li.querySelector('.confirm').hidden).map((li) => li.dataset.id));
-  list.replaceChildren();
+  const rows = new Map([...list.querySelectorAll('.account')].map((li) => [li.dataset.id, li]));
   $('empty').hidden = accounts.length > 0;
+  let previous = null;
   for (const item of accounts) {
-    const node = template.content.firstElementChild.cloneNode(true);
-    node.dataset.id = item.id;
-    node.dataset.state = item.state;
-    node.querySelector('.user').textContent = item.user;
-    node.querySelector('.email').textContent = item.email ?? '';
-    node.querySelector('.server-name').textContent = item.server_name;
-    node.querySelector('.server-url').textContent = item.server_name === item.server ? '' : item.server;
-    node.querySelector('.insecure').hidden = !item.insecure;
-    const state = describeState(item);
-    const badge = node.querySelector('.badge');
-    badge.textContent = state.text;
-    badge.className = `badge ${state.badge}`;
-    node.querySelector('.detail').textContent = state.detail;
-    for (const button of node.querySelectorAll('button')) {
-      button.setAttribute('aria-label', `${button.textContent} ${item.user} on ${item.server_name}`);
+    let node = rows.get(item.id);
+    rows.delete(item.id);
+    if (!node) {
+      node = template.content.firstElementChild.cloneNode(true);
+      node.dataset.id = item.id;
     }
-    node.querySelector('.confirm-text').textContent = `Sign out ${item.user} from ${item.server_name}?`;
-    node.querySelector('.confirm').hidden = !confirming.has(item.id);
-    node.querySelector('.actions').hidden = confirming.has(item.id);
-    list.append(node);
+    // Only moved when out of place: moving a node loses its focus.
+    const expected = previous ? previous.nextElementSibling : list.firstElementChild;
+    if (expected !== node) list.insertBefore(node, expected);
+    drawAccount(node, item);
+    previous = node;
   }
-  tick();
+  for (const stale of rows.values()) stale.remove();
 }
 
-// Redraws what changes with time only.
-function tick() {
-  for (const node of $('accounts').querySelectorAll('.account')) {
-    const item = accounts.find((a) => a.id === node.dataset.id);
-    if (!item) continue;
-    const countdown = node.querySelector('.countdown');
-    if (item.state === 'needs_reauth') {
-      countdown.textContent = '';
-    } else {
-      const refreshed = item.last_refresh_at ? `refreshed ${relative(item.last_refresh_at)}` : `signed in ${relative(item.signed_in_at)}`;
-      countdown.textContent = `token expires in ${remaining(item.access_token_expires_at)} · ${refreshed}`;
-    }
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function drawAccount(node, item) {
+  node.dataset.state = item.state;
+  node.dataset.status = item.status;
+  setText(node.querySelector('.user'), item.user);
+  setText(node.querySelector('.email'), item.email ?? '');
+  setText(node.querySelector('.server-name'), item.server_name);
+  setText(node.querySelector('.server-url'), item.server_name === item.server ? '' : item.server);
+  node.querySelector('.insecure').hidden = !item.insecure;
+  const badge = node.querySelector('.badge');
+  setText(badge, item.badge);
+  badge.className = `badge ${item.status}`;
+  setText(node.querySelector('.detail'), item.detail);
+  setText(node.querySelector('.countdown'), item.expiry ? `token ${item.expiry} · ${item.activity}` : item.activity);
+  for (const button of node.querySelectorAll('button')) {
+    const label = `${button.textContent} ${item.user} on ${item.server_name}`;
+    if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);
   }
+  setText(node.querySelector('.confirm-text'), `Sign out ${item.user} from ${item.server_name}?`);
 }
 
 $('accounts').addEventListener('click', async (event) => {
@@ -98,7 +74,9 @@ $('accounts').addEventListener('click', async (event) => {
         setPending(await invoke('reauthenticate', { accountId: id }));
         break;
       case 'refresh':
-        button.disabled = true;
+        // Busy, not disabled: a disabled button would drop the keyboard focus.
+        if (button.getAttribute('aria-busy') === 'true') return;
+        button.setAttribute('aria-busy', 'true');
         await invoke('refresh_account', { accountId: id });
         showOutcome('Refreshed.', true);
         break;
@@ -117,7 +95,7 @@ $('accounts').addEventListener('click', async (event) => {
   } catch (error) {
     showOutcome(String(error), false);
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-busy');
   }
 });
 
@@ -133,13 +111,13 @@ async function checkServer() {
     return null;
   }
   try {
-    const normalised = await invoke('validate_server', { input: input.value });
-    message.textContent = normalised.startsWith('http://')
-      ? `${normalised}: plain http, the tokens cross the network unencrypted`
-      : `Signs in to ${normalised}`;
+    const server = await invoke('validate_server', { input: input.value });
+    message.textContent = server.insecure
+      ? `${server.address}: plain http, the tokens cross the network unencrypted`
+      : `Signs in to ${server.address}`;
     message.classList.remove('error');
     input.removeAttribute('aria-invalid');
-    return normalised;
+    return server.address;
   } catch (error) {
     message.textContent = String(error);
     message.classList.add('error');
@@ -224,6 +202,22 @@ function showOutcome(text, ok) {
 // ---- start ----------------------------------------------------------------
 
 async function start() {
+  // Listening first: no change between the first read and now is lost.
+  await listen('accounts-changed', (event) => {
+    accounts = event.payload;
+    renderAccounts();
+  });
+  await listen('pending-changed', (event) => setPending(event.payload));
+  await listen('sign-in-finished', (event) => {
+    const outcome = event.payload;
+    if (outcome.cancelled) showOutcome('Sign-in cancelled.', true);
+    else showOutcome(outcome.message, outcome.ok);
+    if (outcome.ok) {
+      $('server').value = '';
+      checkServer();
+    }
+  });
+  await listen('add-account', () => $('server').focus());
   const info = await invoke('app_info');
   if (info.startup_error) {
     $('banner').hidden = false;
@@ -238,21 +232,6 @@ async function start() {
     $('demo-hint').textContent = info.options.demo_hint;
   }
   setPending(info.pending);
-  await listen('accounts-changed', (event) => {
-    accounts = event.payload.map((item) => ({ ...item }));
-    renderAccounts();
-  });
-  await listen('pending-changed', (event) => setPending(event.payload));
-  await listen('sign-in-finished', (event) => {
-    const outcome = event.payload;
-    if (outcome.cancelled) showOutcome('Sign-in cancelled.', true);
-    else showOutcome(outcome.message, outcome.ok);
-    if (outcome.ok) {
-      $('server').value = '';
-      checkServer();
-    }
-  });
-  await listen('add-account', () => $('server').focus());
   try {
     accounts = await invoke('list_accounts');
     renderAccounts();
@@ -261,7 +240,6 @@ async function start() {
     $('banner').textContent = String(error);
   }
   document.body.dataset.ready = 'true';
-  setInterval(tick, 1000);
 }
 
 start();

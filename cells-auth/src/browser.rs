@@ -5,16 +5,32 @@
 //! webbrowser. Otherwise the system opener is used.
 
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 pub const BROWSER_ENV: &str = "BROWSER";
+
+/// Opens a URL in a browser; the error says what could not be started.
+pub type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// Starts the browser on `url` without waiting for it to exit. An error says
 /// what could not be started; the caller has printed the URL already.
 pub fn open(url: &str) -> Result<(), String> {
+    open_with(url, |url| {
+        open::that_detached(url).map_err(|err| format!("the system browser could not be started ({err})"))
+    })
+}
+
+/// `BROWSER` when set, else `system` (the desktop app's own opener).
+pub fn open_with(url: &str, system: impl FnOnce(&str) -> Result<(), String>) -> Result<(), String> {
     match std::env::var(BROWSER_ENV) {
         Ok(command) if !command.trim().is_empty() => run_browser_command(&command, url),
-        _ => open::that_detached(url).map_err(|err| format!("the system browser could not be started ({err})")),
+        _ => system(url),
     }
+}
+
+/// [`open`] as an [`Opener`].
+pub fn system_opener() -> Opener {
+    Arc::new(open)
 }
 
 fn run_browser_command(command: &str, url: &str) -> Result<(), String> {

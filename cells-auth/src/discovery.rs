@@ -252,7 +252,7 @@ fn check_metadata(
         }
     }
     if let Some(methods) = &metadata.code_challenge_methods_supported {
-        if !methods.iter().any(|m| m == crate::pkce::PkceChallenge::METHOD) {
+        if !methods.iter().any(|m| m == "S256") {
             return Err(DiscoveryError::Invalid {
                 url: url.to_string(),
                 reason: "the server does not support PKCE with S256, which this client requires".to_string(),

@@ -19,15 +19,68 @@ pub fn client() -> reqwest::Client {
 
 /// The same client with another total timeout (tests use short ones).
 pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
+    builder(timeout)
+        .build()
+        // Building fails only when the TLS back end cannot start, which a
+        // statically linked rustls does not do; fall back to the defaults.
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// The settings every client shares, for tests that add a trusted root.
+pub(crate) fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .timeout(timeout)
         .user_agent(concat!("cells-auth/", env!("CARGO_PKG_VERSION")))
-        .build()
-        // Building fails only when the TLS back end cannot start, which a
-        // statically linked rustls does not do; fall back to the defaults.
-        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Carries `oauth2`'s requests over the shared client, and remembers the
+/// HTTP status of the answer: `oauth2`'s errors do not keep it, and a 5xx
+/// (may pass) must be told from a 400 (final).
+pub struct OAuthTransport<'a> {
+    client: &'a reqwest::Client,
+    status: std::sync::Mutex<Option<u16>>,
+}
+
+/// Why a request got no HTTP answer, in words (never a body).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TransportError(pub String);
+
+impl<'a> OAuthTransport<'a> {
+    pub fn new(client: &'a reqwest::Client) -> Self {
+        Self { client, status: std::sync::Mutex::new(None) }
+    }
+
+    /// The status of the last answer, if one came.
+    pub fn status(&self) -> Option<u16> {
+        *self.status.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OAuthTransport<'_> {
+    type Error = TransportError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send + Sync + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let request =
+                reqwest::Request::try_from(request).map_err(|e| TransportError(describe_transport_error(&e)))?;
+            let response =
+                self.client.execute(request).await.map_err(|e| TransportError(describe_transport_error(&e)))?;
+            let status = response.status();
+            *self.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.as_u16());
+            let mut answer = oauth2::http::Response::builder().status(status);
+            for (name, value) in response.headers() {
+                answer = answer.header(name, value);
+            }
+            let body = response.bytes().await.map_err(|e| TransportError(describe_transport_error(&e)))?;
+            answer.body(body.to_vec()).map_err(|e| TransportError(e.to_string()))
+        })
+    }
 }
 
 /// Says in a few words why a request failed before any HTTP answer came back.

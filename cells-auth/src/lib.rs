@@ -3,37 +3,44 @@
 //! Cells runs its own OpenID Connect provider; the desktop client signs in as
 //! the public OAuth 2 client `cells-sync` with a loopback redirect, PKCE and
 //! the system browser (RFC 8252), and keeps its tokens in the OS keyring.
-//! Each module holds one protocol concern:
+//! Each module holds one concern:
 //!
 //! - [`discovery`]: the server address and its OpenID configuration;
-//! - [`pkce`]: proof key for code exchange (RFC 7636);
+//! - [`authorization`]: the authorization request (PKCE S256, state, nonce), on `oauth2`;
 //! - [`loopback`]: the redirect listener on `localhost`;
+//! - [`callback`]: judging an authorization response, from the listener or a `cellsauth://` link;
 //! - [`browser`]: opening the authorization page;
-//! - [`flow`]: one sign-in, from discovery to a stored account;
-//! - [`tokens`]: the token endpoint;
+//! - [`sign_in`]: one sign-in, from discovery to a stored account, for the CLI and the app;
+//! - [`tokens`]: the token endpoint, on `oauth2`;
+//! - [`revocation`]: revoking a refresh token (RFC 7009);
 //! - [`verify`]: ID token verification (OpenID Connect Core 3.1.3.7);
 //! - [`store`]: the keyring and the account file;
 //! - [`manager`]: keeping accounts signed in: refresh, fresh tokens, sign-out;
-//! - [`cli`]: the `cells-auth` command.
+//! - [`view`]: what a user sees of an account, for every front end;
+//! - [`http`], [`clock`]: the one HTTP client and the injectable clock.
+//!
+//! The `cells-auth` command is the binary's own module (`src/cli/`).
 
 #[macro_use]
 mod secret;
 
+pub mod authorization;
 pub mod browser;
-pub mod cli;
+pub mod callback;
 pub mod clock;
 pub mod discovery;
 pub mod failpoint;
-pub mod flow;
 pub mod http;
 pub mod loopback;
 pub mod manager;
-pub mod pkce;
+pub mod revocation;
+pub mod sign_in;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;
 pub mod tokens;
 pub mod verify;
+pub mod view;
 
 /// The OAuth 2 client Cells registers for its desktop sync client.
 pub const CLIENT_ID: &str = "cells-sync";

@@ -3,7 +3,8 @@
 //! It binds, and keeps bound, the first port of a range where both
 //! 127.0.0.1 and [::1] are free, since a browser may resolve `localhost` to
 //! either. It serves real HTTP (hyper), answers stray requests with a 4xx and
-//! accepts exactly one callback: the one carrying the pending `state`.
+//! accepts exactly one callback: the one carrying the pending `state`, as
+//! judged by [`crate::callback`].
 
 use std::convert::Infallible;
 use std::io;
@@ -19,10 +20,10 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::secret::constant_time_eq;
+use crate::callback::{judge_query, Callback, CallbackOutcome, Expectation, FinalPage};
 
 /// Cells registers `http://localhost:P/servers/callback` for each of these.
 pub const SYNC_PORTS: RangeInclusive<u16> = 3636..=3666;
@@ -37,26 +38,6 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const PAGE_WAIT: Duration = Duration::from_secs(120);
 /// How long closing waits for the last page to be written.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
-
-secret_string!(
-    /// The authorization code from the callback.
-    AuthorizationCode
-);
-
-secret_string!(
-    /// The `state` binding a callback to the pending sign-in (RFC 6749 10.12).
-    CsrfState
-);
-
-impl CsrfState {
-    pub fn generate() -> Self {
-        Self::new(crate::secret::random_urlsafe(32))
-    }
-
-    fn matches(&self, candidate: &str) -> bool {
-        constant_time_eq(self.secret().as_bytes(), candidate.as_bytes())
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoopbackError {
@@ -139,62 +120,6 @@ fn is_unavailable(err: &io::Error) -> bool {
 fn is_no_ipv6(err: &io::Error) -> bool {
     matches!(err.kind(), io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported) || err.raw_os_error() == Some(97)
     // EAFNOSUPPORT on Linux
-}
-
-/// What the pending sign-in expects of its callback.
-#[derive(Debug, Clone)]
-pub struct Expectation {
-    pub state: CsrfState,
-    /// The issuer, to check the RFC 9207 `iss` parameter against.
-    pub issuer: String,
-    /// The server announced `authorization_response_iss_parameter_supported`.
-    pub require_iss: bool,
-}
-
-/// What the one accepted callback said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallbackOutcome {
-    Code(AuthorizationCode),
-    /// The server ended the sign-in with `error=` (the user pressed Cancel, say).
-    Denied {
-        error: String,
-        description: Option<String>,
-    },
-    /// The `iss` parameter names another server than the one signed in to
-    /// (an authorization server mix-up, RFC 9207), or is missing though promised.
-    WrongIssuer {
-        found: Option<String>,
-    },
-}
-
-/// The page shown in the browser once the sign-in has ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FinalPage {
-    Success { detail: String },
-    Failure { detail: String },
-}
-
-/// The accepted callback, with the way to answer the waiting browser.
-#[derive(Debug)]
-pub struct Callback {
-    pub outcome: CallbackOutcome,
-    /// None when nobody waits for a page (a `cellsauth://` link).
-    reply: Option<oneshot::Sender<FinalPage>>,
-}
-
-impl Callback {
-    /// A callback with no browser waiting for its page.
-    pub fn without_page(outcome: CallbackOutcome) -> Self {
-        Self { outcome, reply: None }
-    }
-
-    /// Shows `page` in the browser that delivered the callback.
-    pub fn reply(self, page: FinalPage) {
-        // The browser may have gone away; nothing to do then.
-        if let Some(reply) = self.reply {
-            let _ = reply.send(page);
-        }
-    }
 }
 
 /// The running listener; accepted callbacks go to the channel given to `start`.
@@ -324,64 +249,6 @@ fn judge(
     }
 }
 
-/// Reads an authorization response's query (RFC 6749 4.1.2), from the
-/// loopback listener or a `cellsauth://` link. `Err` says why it is not the
-/// answer to the pending sign-in; such a request never ends it.
-pub fn judge_query(query: &str, expected: &Expectation) -> Result<CallbackOutcome, &'static str> {
-    let params = CallbackParams::parse(query)?;
-    // Only a response carrying the pending state may end the sign-in, with a
-    // code or with an error; anything else is a stray (RFC 6749 10.12).
-    match &params.state {
-        Some(state) if expected.state.matches(state) => {}
-        Some(_) => return Err("this answer is for another sign-in (state does not match)"),
-        None => return Err("this answer carries no state"),
-    }
-    // RFC 9207 2.4: check `iss` when present; require it when the server promised it.
-    match &params.iss {
-        Some(iss) if iss != &expected.issuer => return Ok(CallbackOutcome::WrongIssuer { found: Some(iss.clone()) }),
-        None if expected.require_iss => return Ok(CallbackOutcome::WrongIssuer { found: None }),
-        _ => {}
-    }
-    if let Some(error) = params.error {
-        return Ok(CallbackOutcome::Denied { error, description: params.error_description });
-    }
-    match params.code {
-        Some(code) if !code.is_empty() => Ok(CallbackOutcome::Code(AuthorizationCode::new(code))),
-        _ => Err("this answer carries neither a code nor an error"),
-    }
-}
-
-/// The query parameters of an authorization response (RFC 6749 4.1.2).
-#[derive(Debug, Default)]
-struct CallbackParams {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-    iss: Option<String>,
-}
-
-impl CallbackParams {
-    fn parse(query: &str) -> Result<Self, &'static str> {
-        let mut params = Self::default();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            let slot = match key.as_ref() {
-                "code" => &mut params.code,
-                "state" => &mut params.state,
-                "error" => &mut params.error,
-                "error_description" => &mut params.error_description,
-                "iss" => &mut params.iss,
-                _ => continue,
-            };
-            // RFC 6749 3.1: parameters must not be repeated.
-            if slot.replace(value.into_owned()).is_some() {
-                return Err("a parameter is repeated");
-            }
-        }
-        Ok(params)
-    }
-}
-
 async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let host = request.headers().get(HOST).and_then(|v| v.to_str().ok());
     let verdict =
@@ -403,8 +270,8 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                     "This sign-in has already been answered. You can close this tab.",
                 );
             }
-            let (reply, answer) = oneshot::channel();
-            if shared.callbacks.send(Callback { outcome, reply: Some(reply) }).await.is_err() {
+            let (callback, answer) = Callback::with_page(outcome);
+            if shared.callbacks.send(callback).await.is_err() {
                 return page(
                     StatusCode::GONE,
                     "Sign-in closed",
@@ -472,67 +339,20 @@ fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn expectation() -> Expectation {
-        Expectation { state: CsrfState::new("s3cr3t-state"), issuer: "https://host/oidc/".into(), require_iss: false }
-    }
+    use crate::testing::expectation;
+    use crate::tokens::AuthorizationCode;
 
     fn get(query: &str) -> Verdict {
         judge(&Method::GET, Some("localhost:3636"), CALLBACK_PATH, Some(query), 3636, &expectation())
     }
 
     #[test]
-    fn accepts_the_code_with_the_pending_state() {
+    fn accepts_the_callback_with_the_pending_state_and_leaves_the_rest_to_the_judge() {
         assert_eq!(
             get("code=abc&state=s3cr3t-state"),
-            Verdict::Accept(CallbackOutcome::Code(AuthorizationCode::new("abc")))
+            Verdict::Accept(CallbackOutcome::Code(AuthorizationCode::new("abc".into())))
         );
-    }
-
-    #[test]
-    fn ignores_callbacks_without_the_pending_state() {
         assert!(matches!(get("code=abc&state=other"), Verdict::Stray(_)));
-        assert!(matches!(get("code=abc"), Verdict::Stray(_)));
-        assert!(matches!(get(""), Verdict::Stray(_)));
-        assert!(matches!(get("code=abc&state=s3cr3t-state&state=other"), Verdict::Stray(_)));
-        assert!(matches!(get("state=s3cr3t-state"), Verdict::Stray(_)));
-        assert!(matches!(get("code=&state=s3cr3t-state"), Verdict::Stray(_)));
-    }
-
-    #[test]
-    fn an_error_ends_the_sign_in_only_with_the_pending_state() {
-        assert_eq!(
-            get("error=access_denied&error_description=End-User+aborted&state=s3cr3t-state"),
-            Verdict::Accept(CallbackOutcome::Denied {
-                error: "access_denied".into(),
-                description: Some("End-User aborted".into())
-            })
-        );
-        assert!(matches!(get("error=access_denied"), Verdict::Stray(_)));
-        assert!(matches!(get("error=access_denied&state=forged"), Verdict::Stray(_)));
-    }
-
-    #[test]
-    fn checks_the_iss_parameter() {
-        assert_eq!(
-            get("code=abc&state=s3cr3t-state&iss=https%3A%2F%2Fevil%2Foidc%2F"),
-            Verdict::Accept(CallbackOutcome::WrongIssuer { found: Some("https://evil/oidc/".into()) })
-        );
-        assert!(matches!(
-            get("code=abc&state=s3cr3t-state&iss=https%3A%2F%2Fhost%2Foidc%2F"),
-            Verdict::Accept(CallbackOutcome::Code(_))
-        ));
-        let mut strict = expectation();
-        strict.require_iss = true;
-        let verdict = judge(
-            &Method::GET,
-            Some("localhost:3636"),
-            CALLBACK_PATH,
-            Some("code=abc&state=s3cr3t-state"),
-            3636,
-            &strict,
-        );
-        assert_eq!(verdict, Verdict::Accept(CallbackOutcome::WrongIssuer { found: None }));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Newtypes for secret strings: tokens, codes, verifiers, state and nonce.
+//! Newtypes for the secrets `oauth2` has no type for: the ID token and the
+//! nonce. (Access and refresh tokens, codes, PKCE verifiers and state are
+//! `oauth2`'s own secret types, with the same redacted `Debug`.)
 //!
 //! Their `Debug` prints `[redacted]` and they have no `Display`, so a secret
 //! cannot reach a log line or an error message by accident.
@@ -7,7 +9,8 @@
 macro_rules! secret_string {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {

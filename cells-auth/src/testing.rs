@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::tokens::{AccessToken, RefreshToken, TokenSet};
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
@@ -19,12 +19,26 @@ use tokio::task::JoinHandle;
 pub struct StubState {
     pub token_requests: usize,
     pub revocations: usize,
+    /// The tokens revoked, in order.
+    pub revoked: Vec<String>,
+    https: bool,
     /// Refresh tokens sent to the token endpoint, in order.
     pub refresh_tokens_used: Vec<String>,
     /// Answered, in order, before the default success: (status, JSON body).
     pub queued: VecDeque<(u16, String)>,
     pub access_token_ttl: i64,
     issued: usize,
+}
+
+impl StubState {
+    /// Revocations received (over https, over plain http).
+    pub fn revocations_by_scheme(&self) -> (usize, usize) {
+        if self.https {
+            (self.revocations, 0)
+        } else {
+            (0, self.revocations)
+        }
+    }
 }
 
 pub struct StubServer {
@@ -38,12 +52,34 @@ pub struct StubServer {
 
 impl StubServer {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// The same server on https, with this certificate chain and key (PEM).
+    pub async fn start_tls(chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(chain_pem).collect::<Result<_, _>>().expect("certificate PEM");
+        let key = PrivateKeyDer::from_pem_slice(key_pem).expect("key PEM");
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("certificate and key");
+        Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind stub server");
-        let base = format!("http://{}", listener.local_addr().expect("stub address"));
-        let state = Arc::new(Mutex::new(StubState { access_token_ttl: 600, ..Default::default() }));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr().expect("stub address"));
+        let state =
+            Arc::new(Mutex::new(StubState { access_token_ttl: 600, https: tls.is_some(), ..Default::default() }));
         let (gate, gate_rx) = watch::channel(true);
         let arrived = Arc::new(Notify::new());
-        let task = tokio::spawn(serve(listener, base.clone(), state.clone(), gate_rx, arrived.clone()));
+        let task = tokio::spawn(serve(listener, tls, base.clone(), state.clone(), gate_rx, arrived.clone()));
         Self { base, state, gate, token_request_arrived: arrived, task }
     }
 
@@ -83,14 +119,37 @@ impl Drop for StubServer {
 
 async fn serve(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     base: String,
     state: Arc<Mutex<StubState>>,
     gate: watch::Receiver<bool>,
     arrived: Arc<Notify>,
 ) {
-    while let Ok((mut stream, _)) = listener.accept().await {
-        let (base, state, mut gate, arrived) = (base.clone(), state.clone(), gate.clone(), arrived.clone());
+    while let Ok((stream, _)) = listener.accept().await {
+        let (base, state, gate, arrived, tls) =
+            (base.clone(), state.clone(), gate.clone(), arrived.clone(), tls.clone());
         tokio::spawn(async move {
+            match tls {
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(stream).await {
+                        answer(stream, base, state, gate, arrived).await;
+                    }
+                }
+                None => answer(stream, base, state, gate, arrived).await,
+            }
+        });
+    }
+}
+
+async fn answer(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    base: String,
+    state: Arc<Mutex<StubState>>,
+    mut gate: watch::Receiver<bool>,
+    arrived: Arc<Notify>,
+) {
+    {
+        {
             let Some((method, path, body)) = read_request(&mut stream).await else { return };
             let (status, body) = match (method.as_str(), path.as_str()) {
                 ("GET", "/oidc/.well-known/openid-configuration") => (200, discovery(&base)),
@@ -106,7 +165,9 @@ async fn serve(
                     token_answer(&state)
                 }
                 ("POST", "/oidc/oauth2/revoke") => {
-                    state.lock().unwrap_or_else(|e| e.into_inner()).revocations += 1;
+                    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                    s.revocations += 1;
+                    s.revoked.extend(form_value(&body, "token"));
                     (200, String::new())
                 }
                 _ => (404, r#"{"error":"not_found"}"#.to_string()),
@@ -116,7 +177,8 @@ async fn serve(
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes()).await;
-        });
+            let _ = stream.shutdown().await;
+        }
     }
 }
 
@@ -144,7 +206,7 @@ fn form_value(body: &str, key: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(String, String, String)> {
+async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Option<(String, String, String)> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let header_end = loop {
@@ -186,5 +248,33 @@ pub fn token_set(tag: &str, at: DateTime<Utc>, lifetime: Duration) -> TokenSet {
         access_token_expires_at: at + lifetime,
         received_at: at,
         scope: None,
+    }
+}
+
+/// alice's (or another user's) account at `https://h`, signed in at a fixed time.
+pub fn account(sub: &str, user: &str) -> crate::store::Account {
+    use chrono::TimeZone;
+    let t = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
+    let identity = crate::store::Identity {
+        issuer: "https://h/oidc/".into(),
+        sub: sub.into(),
+        user: user.into(),
+        email: Some(format!("{user}@example.com")),
+    };
+    crate::store::Account::signed_in(
+        "https://h",
+        crate::CLIENT_ID,
+        identity,
+        &token_set("x", t, Duration::minutes(10)),
+        None,
+    )
+}
+
+/// What a sign-in with the state `s3cr3t-state` at `https://host/oidc/` expects.
+pub fn expectation() -> crate::callback::Expectation {
+    crate::callback::Expectation {
+        state: oauth2::CsrfToken::new("s3cr3t-state".into()),
+        issuer: "https://host/oidc/".into(),
+        require_iss: false,
     }
 }

@@ -1,28 +1,61 @@
-//! The token endpoint (RFC 6749 4.1.3, 6) for a public client.
+//! The token endpoint (RFC 6749 4.1.3, 6) for a public client, on `oauth2`.
+//!
+//! `oauth2` builds and sends the requests through our transport
+//! ([`crate::http::OAuthTransport`]); this module reads the answer into a
+//! [`TokenSet`] and maps `oauth2`'s errors into ours, never keeping a body:
+//! a 200 answer that fails to parse may hold tokens.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthType, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, RedirectUrl, RequestTokenError,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse as _, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
-use crate::http::describe_transport_error;
-use crate::loopback::AuthorizationCode;
-use crate::pkce::PkceVerifier;
+use crate::http::{OAuthTransport, TransportError};
+
+pub use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 
 secret_string!(
-    /// An access token; opaque on Cells.
-    AccessToken
-);
-secret_string!(
-    /// A refresh token; Cells rotates it on every use.
-    RefreshToken
-);
-secret_string!(
-    /// An ID token, a signed JWT (OpenID Connect Core 2).
+    /// An ID token, a signed JWT (OpenID Connect Core 2); `oauth2` has no type for it.
     IdToken
 );
 
 /// Used when a token response has no `expires_in`: Cells' default lifetime.
 const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::minutes(10);
+
+/// The OpenID Connect field of a token response (OpenID Connect Core 3.1.3.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<IdToken>,
+}
+
+impl ExtraTokenFields for IdTokenField {}
+
+/// A token response with its `id_token`.
+pub type CellsTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// The `oauth2` client of a public client with a token endpoint (and, for
+/// revocation, a revocation endpoint).
+pub(crate) type OAuthClient<HasRevocationUrl = EndpointNotSet> = oauth2::Client<
+    BasicErrorResponse,
+    CellsTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    HasRevocationUrl,
+    EndpointSet,
+>;
 
 /// The tokens of one successful response.
 #[derive(Debug, Clone)]
@@ -41,15 +74,17 @@ pub struct TokenSet {
 pub enum TokenError {
     #[error("cannot reach the token endpoint {url}: {reason}")]
     Transport { url: String, reason: String },
-    /// The server's own error (RFC 6749 5.2), with its raw body kept for diagnosis.
+    /// The server's own error (RFC 6749 5.2). Its body is not kept.
     #[error("the server refused the token request: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Server { status: u16, error: String, description: Option<String>, body: String },
-    #[error("the token endpoint {url} answered HTTP {status} without an OAuth error")]
-    Status { url: String, status: u16, body: String },
+    Server { status: Option<u16>, error: String, description: Option<String> },
+    #[error("the endpoint {url} answered {} without an OAuth error", status.map_or("an error".to_string(), |s| format!("HTTP {s}")))]
+    Status { url: String, status: Option<u16> },
     /// A success response that is not a valid token response. Its body may
     /// hold tokens, so it is not kept.
     #[error("the token endpoint's answer is not a valid token response: {reason}")]
     Invalid { reason: String },
+    #[error("the server's {what} '{url}' is not a valid URL")]
+    BadEndpoint { what: &'static str, url: String },
 }
 
 impl TokenError {
@@ -61,26 +96,29 @@ impl TokenError {
         matches!(
             self,
             TokenError::Server { error, status, .. }
-                if *status < 500 && matches!(error.as_str(),
+                if status.is_none_or(|s| s < 500) && matches!(error.as_str(),
                     "invalid_grant" | "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope")
         )
     }
+
+    /// The server's words (`invalid_grant: grant revoked`) where it gave an OAuth error.
+    pub fn oauth_reason(&self) -> String {
+        match self {
+            TokenError::Server { error, description: Some(description), .. } => format!("{error}: {description}"),
+            TokenError::Server { error, .. } => error.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
-#[derive(Deserialize)]
-struct RawTokenResponse {
-    access_token: String,
-    token_type: String,
-    expires_in: Option<i64>,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
-    scope: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawErrorResponse {
-    error: String,
-    error_description: Option<String>,
+/// The `oauth2` client for `client_id` at this token endpoint; the client
+/// id goes in the body, as a public client has no secret for Basic auth.
+pub(crate) fn oauth_client(client_id: &str, token_endpoint: &str) -> Result<OAuthClient, TokenError> {
+    let token_url = TokenUrl::new(token_endpoint.to_string())
+        .map_err(|_| TokenError::BadEndpoint { what: "token endpoint", url: token_endpoint.to_string() })?;
+    Ok(oauth2::Client::new(ClientId::new(client_id.to_string()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_token_uri(token_url))
 }
 
 /// Exchanges an authorization code, proving possession of the PKCE verifier.
@@ -88,19 +126,22 @@ pub async fn exchange_code(
     http: &reqwest::Client,
     token_endpoint: &str,
     client_id: &str,
-    code: &AuthorizationCode,
-    verifier: &PkceVerifier,
+    code: AuthorizationCode,
+    verifier: PkceCodeVerifier,
     redirect_uri: &str,
     clock: &dyn Clock,
 ) -> Result<TokenSet, TokenError> {
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.secret()),
-        ("redirect_uri", redirect_uri),
-        ("client_id", client_id),
-        ("code_verifier", verifier.secret()),
-    ];
-    post(http, token_endpoint, &form, clock).await
+    let client = oauth_client(client_id, token_endpoint)?;
+    let redirect = RedirectUrl::new(redirect_uri.to_string())
+        .map_err(|_| TokenError::BadEndpoint { what: "redirect URI", url: redirect_uri.to_string() })?;
+    let transport = OAuthTransport::new(http);
+    let answer = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .set_redirect_uri(Cow::Owned(redirect))
+        .request_async(&transport)
+        .await;
+    read_answer(answer, &transport, token_endpoint, clock.now())
 }
 
 /// Spends a refresh token for a new token set (RFC 6749 6).
@@ -111,142 +152,189 @@ pub async fn refresh(
     refresh_token: &RefreshToken,
     clock: &dyn Clock,
 ) -> Result<TokenSet, TokenError> {
-    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret()), ("client_id", client_id)];
-    post(http, token_endpoint, &form, clock).await
+    let client = oauth_client(client_id, token_endpoint)?;
+    let transport = OAuthTransport::new(http);
+    let answer = client.exchange_refresh_token(refresh_token).request_async(&transport).await;
+    read_answer(answer, &transport, token_endpoint, clock.now())
 }
 
-/// Revokes a refresh token (RFC 7009). 200 means done, even for a token the
-/// server did not know.
-pub async fn revoke(
-    http: &reqwest::Client,
-    revocation_endpoint: &str,
-    client_id: &str,
-    refresh_token: &RefreshToken,
-) -> Result<(), TokenError> {
-    let form = [("token", refresh_token.secret()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
-    let url = revocation_endpoint;
-    let response = http
-        .post(url)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|err| TokenError::Transport { url: url.to_string(), reason: describe_transport_error(&err) })?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
-    }
-    let body = response.text().await.unwrap_or_default();
-    Err(error_response(url, status, body))
-}
-
-/// An OAuth error response (RFC 6749 5.2), or a bare HTTP failure.
-fn error_response(url: &str, status: reqwest::StatusCode, body: String) -> TokenError {
-    match serde_json::from_str::<RawErrorResponse>(&body) {
-        Ok(raw) => {
-            TokenError::Server { status: status.as_u16(), error: raw.error, description: raw.error_description, body }
-        }
-        Err(_) => TokenError::Status { url: url.to_string(), status: status.as_u16(), body },
-    }
-}
-
-async fn post(
-    http: &reqwest::Client,
+fn read_answer(
+    answer: Result<CellsTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>,
+    transport: &OAuthTransport<'_>,
     url: &str,
-    form: &[(&str, &str)],
-    clock: &dyn Clock,
+    received_at: DateTime<Utc>,
 ) -> Result<TokenSet, TokenError> {
-    let response = http
-        .post(url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .map_err(|err| TokenError::Transport { url: url.to_string(), reason: describe_transport_error(&err) })?;
-    let received_at = clock.now();
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|err| TokenError::Transport { url: url.to_string(), reason: describe_transport_error(&err) })?;
-    if !status.is_success() {
-        return Err(error_response(url, status, body));
+    match answer {
+        Ok(response) => token_set(&response, received_at),
+        Err(err) => Err(map_error(err, transport.status(), url)),
     }
-    parse_success(&body, received_at)
 }
 
-fn parse_success(body: &str, received_at: DateTime<Utc>) -> Result<TokenSet, TokenError> {
-    // serde's message names the field, never the value.
-    let raw: RawTokenResponse = serde_json::from_str(body)
-        .map_err(|err| TokenError::Invalid { reason: format!("{} at column {}", json_problem(&err), err.column()) })?;
-    if !raw.token_type.eq_ignore_ascii_case("bearer") {
-        return Err(TokenError::Invalid { reason: format!("token_type is '{}', expected Bearer", raw.token_type) });
+/// `oauth2`'s error in our terms. `Parse` carries the raw body, which on a
+/// 200 may hold tokens: only the JSON path and the kind of fault are kept.
+pub(crate) fn map_error<E>(err: RequestTokenError<TransportError, E>, status: Option<u16>, url: &str) -> TokenError
+where
+    E: oauth2::ErrorResponse + OAuthErrorParts + 'static,
+{
+    match err {
+        RequestTokenError::ServerResponse(response) => {
+            TokenError::Server { status, error: response.code(), description: response.description() }
+        }
+        RequestTokenError::Request(transport) => TokenError::Transport { url: url.to_string(), reason: transport.0 },
+        RequestTokenError::Parse(err, _body) if status == Some(200) => {
+            TokenError::Invalid { reason: json_problem(&err) }
+        }
+        RequestTokenError::Other(_) if status == Some(200) => {
+            TokenError::Invalid { reason: "it is not a JSON document".to_string() }
+        }
+        RequestTokenError::Parse(..) | RequestTokenError::Other(_) => {
+            TokenError::Status { url: url.to_string(), status }
+        }
     }
-    if raw.access_token.is_empty() {
+}
+
+/// The code and description of an OAuth error response, whatever its error type.
+pub(crate) trait OAuthErrorParts {
+    fn code(&self) -> String;
+    fn description(&self) -> Option<String>;
+}
+
+impl<T: oauth2::ErrorResponseType + std::fmt::Display> OAuthErrorParts for oauth2::StandardErrorResponse<T> {
+    fn code(&self) -> String {
+        self.error().to_string()
+    }
+
+    fn description(&self) -> Option<String> {
+        self.error_description().cloned()
+    }
+}
+
+/// Checks a successful response and dates it by the local clock.
+fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc>) -> Result<TokenSet, TokenError> {
+    // RFC 6750: only bearer tokens are understood.
+    if *response.token_type() != BasicTokenType::Bearer {
+        return Err(TokenError::Invalid {
+            reason: format!("token_type is '{}', expected Bearer", response.token_type().as_ref()),
+        });
+    }
+    if response.access_token().secret().is_empty() {
         return Err(TokenError::Invalid { reason: "the access token is empty".into() });
     }
-    let lifetime = match raw.expires_in {
-        Some(seconds) if seconds > 0 => Duration::seconds(seconds),
-        Some(seconds) => return Err(TokenError::Invalid { reason: format!("expires_in is {seconds}") }),
-        None => DEFAULT_ACCESS_TOKEN_LIFETIME,
+    let lifetime = match response.expires_in() {
+        Some(lifetime) if lifetime.is_zero() => return Err(TokenError::Invalid { reason: "expires_in is 0".into() }),
+        Some(lifetime) => Duration::from_std(lifetime).ok(),
+        None => Some(DEFAULT_ACCESS_TOKEN_LIFETIME),
     };
+    let expires_at = lifetime
+        .and_then(|lifetime| received_at.checked_add_signed(lifetime))
+        .ok_or_else(|| TokenError::Invalid { reason: "expires_in is out of range".into() })?;
     Ok(TokenSet {
-        access_token: AccessToken::new(raw.access_token),
-        refresh_token: raw.refresh_token.filter(|t| !t.is_empty()).map(RefreshToken::new),
-        id_token: raw.id_token.filter(|t| !t.is_empty()).map(IdToken::new),
-        access_token_expires_at: received_at + lifetime,
+        access_token: response.access_token().clone(),
+        refresh_token: response.refresh_token().filter(|t| !t.secret().is_empty()).cloned(),
+        id_token: response.extra_fields().id_token.clone().filter(|t| !t.secret().is_empty()),
+        access_token_expires_at: expires_at,
         received_at,
-        scope: raw.scope,
+        scope: response.scopes().map(|scopes| scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
     })
 }
 
-/// What is wrong with a JSON body, in words that never quote it.
-fn json_problem(err: &serde_json::Error) -> &'static str {
-    match err.classify() {
+/// What is wrong with a JSON body, in words that never quote it: the path
+/// names a field, serde's own message may quote a value.
+fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let kind = match err.inner().classify() {
         serde_json::error::Category::Io => "read error",
         serde_json::error::Category::Syntax => "not JSON",
         serde_json::error::Category::Data => "a field is missing or of the wrong type",
         serde_json::error::Category::Eof => "truncated JSON",
+    };
+    match err.path().to_string().as_str() {
+        "." | "" => kind.to_string(),
+        path => format!("{kind} (at {path})"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::FakeClock;
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
     }
 
-    #[test]
-    fn expiry_is_expires_in_after_receipt_by_the_local_clock() {
-        let set = parse_success(
+    /// A token endpoint answering `status` with `body` once, on loopback.
+    async fn answer_once(status: u16, body: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let response = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+        });
+        url
+    }
+
+    async fn refresh_against(status: u16, body: &'static str) -> Result<TokenSet, TokenError> {
+        let url = answer_once(status, body).await;
+        let clock = FakeClock::at(t0());
+        refresh(&crate::http::client(), &url, "cells-sync", &RefreshToken::new("SECRET-RT".into()), &clock).await
+    }
+
+    #[tokio::test]
+    async fn expiry_is_expires_in_after_receipt_by_the_local_clock() {
+        let set = refresh_against(
+            200,
             r#"{"access_token":"at","token_type":"bearer","expires_in":600,"refresh_token":"rt","id_token":"x.y.z"}"#,
-            t0(),
         )
+        .await
         .unwrap();
         assert_eq!(set.access_token_expires_at, t0() + Duration::seconds(600));
         assert_eq!(set.refresh_token.unwrap().secret(), "rt");
+        assert_eq!(set.id_token.unwrap().secret(), "x.y.z");
     }
 
-    #[test]
-    fn a_missing_lifetime_falls_back_to_cells_default() {
-        let set = parse_success(r#"{"access_token":"at","token_type":"Bearer"}"#, t0()).unwrap();
+    #[tokio::test]
+    async fn a_missing_lifetime_falls_back_to_cells_default() {
+        let set = refresh_against(200, r#"{"access_token":"at","token_type":"Bearer"}"#).await.unwrap();
         assert_eq!(set.access_token_expires_at, t0() + Duration::minutes(10));
         assert!(set.refresh_token.is_none());
     }
 
-    #[test]
-    fn rejects_odd_responses_without_quoting_them() {
+    #[tokio::test]
+    async fn rejects_odd_responses_without_quoting_them() {
         for body in [
             r#"{"access_token":"SECRET-AT","token_type":"mac","expires_in":60}"#,
             r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":-5}"#,
+            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":"SECRET-X"}"#,
+            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":0}"#,
+            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":18446744073709551615}"#,
             r#"{"token_type":"Bearer","refresh_token":"SECRET-RT"}"#,
             r#"SECRET-AT"#,
         ] {
-            let err = parse_success(body, t0()).unwrap_err();
+            let err = refresh_against(200, body).await.unwrap_err();
+            assert!(matches!(err, TokenError::Invalid { .. }), "{body}: {err:?}");
             let text = format!("{err} {err:?}");
             assert!(!text.contains("SECRET"), "{text}");
         }
+    }
+
+    #[tokio::test]
+    async fn keeps_the_servers_error_and_its_status() {
+        let err =
+            refresh_against(400, r#"{"error":"invalid_grant","error_description":"grant revoked"}"#).await.unwrap_err();
+        assert!(err.is_permanent(), "{err:?}");
+        assert_eq!(err.oauth_reason(), "invalid_grant: grant revoked");
+        let err = refresh_against(500, r#"{"error":"invalid_grant"}"#).await.unwrap_err();
+        assert!(!err.is_permanent(), "a 5xx may pass whatever it says: {err:?}");
+        let err = refresh_against(502, "<html>SECRET-RT echoed by a proxy</html>").await.unwrap_err();
+        assert!(err.to_string().contains("answered HTTP 502 without an OAuth error"), "{err}");
+        assert!(!format!("{err:?}").contains("SECRET"));
     }
 }

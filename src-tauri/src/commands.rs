@@ -1,22 +1,13 @@
 //! The window's commands: each one line over the core or the app state.
 
-use serde::Serialize;
-use tauri::{AppHandle, State};
-
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::Revocation;
+use cells_auth::view::AccountView;
+use tauri::{AppHandle, State};
 
 use crate::error::Result;
-use crate::events::{account_items, AccountItem};
-use crate::state::{AppState, LaunchOptions, PendingView};
-use crate::tray::{self, TrayModel};
-
-#[derive(Serialize)]
-pub struct AppInfo {
-    options: LaunchOptions,
-    startup_error: Option<String>,
-    pending: Option<PendingView>,
-}
+use crate::model::{AppInfo, PendingView, ServerCheck, TrayModel};
+use crate::state::AppState;
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
@@ -24,14 +15,15 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 }
 
 #[tauri::command]
-pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountItem>> {
-    Ok(account_items(state.manager()?))
+pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>> {
+    Ok(state.manager()?.accounts())
 }
 
 /// The normalised server address, or what is wrong with it.
 #[tauri::command]
-pub fn validate_server(input: String) -> Result<String> {
-    Ok(ServerUrl::parse(&input)?.to_string())
+pub fn validate_server(input: String) -> Result<ServerCheck> {
+    let server = ServerUrl::parse(&input)?;
+    Ok(ServerCheck { address: server.to_string(), insecure: server.is_insecure() })
 }
 
 #[tauri::command]
@@ -51,14 +43,13 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> Result<()> {
 }
 
 #[tauri::command]
-pub fn open_browser_again(app: AppHandle, state: State<'_, AppState>) -> Result<()> {
-    state.reopen_browser(&app)
+pub fn open_browser_again(state: State<'_, AppState>) -> Result<()> {
+    state.reopen_browser()
 }
 
 #[tauri::command]
 pub async fn reauthenticate(app: AppHandle, state: State<'_, AppState>, account_id: String) -> Result<PendingView> {
-    let server = state.manager()?.account(&account_id)?.account.server;
-    state.start_sign_in(&app, &server, false).await
+    state.reauthenticate(&app, &account_id).await
 }
 
 #[tauri::command]
@@ -81,6 +72,6 @@ pub async fn sign_out(state: State<'_, AppState>, account_id: String) -> Result<
 }
 
 #[tauri::command]
-pub fn tray_model(app: AppHandle) -> TrayModel {
-    tray::current_model(&app)
+pub fn tray_model(state: State<'_, AppState>) -> Result<TrayModel> {
+    Ok(TrayModel::of(&state.manager()?.accounts()))
 }

@@ -25,7 +25,7 @@ macro_rules! from_display {
 
 from_display!(
     cells_auth::discovery::ServerUrlError,
-    cells_auth::flow::FlowError,
+    cells_auth::sign_in::SignInError,
     cells_auth::manager::ManagerError,
     cells_auth::store::StoreError,
     tauri::Error

@@ -1,18 +1,28 @@
 //! Cells Sync, the desktop shell over `cells-auth`: the accounts window, the
 //! tray, and `cellsauth://` links. It holds no token logic of its own.
+//!
+//! This file wires the parts: the plugins, the commands, and the loop that
+//! follows the account manager and hands each change to the window, the
+//! tray and the desktop's notifications.
 
 mod commands;
 mod deeplink;
 mod error;
 mod events;
+mod model;
 mod state;
 mod tray;
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
-use tauri::{Manager, WindowEvent};
+use cells_auth::manager::AccountManager;
+use cells_auth::view::{self, AccountView, Status};
+use tauri::{AppHandle, Manager, WindowEvent};
+use tokio::sync::broadcast::error::RecvError;
 
-use crate::state::{AppState, LaunchOptions};
+use crate::model::{LaunchOptions, TrayModel};
+use crate::state::AppState;
 
 pub fn run() -> ExitCode {
     let options = LaunchOptions::from_env();
@@ -39,8 +49,8 @@ pub fn run() -> ExitCode {
             let handle = app.handle().clone();
             tray::create(&handle)?;
             deeplink::listen(&handle);
-            events::forward(handle.clone());
             if let Ok(manager) = handle.state::<AppState>().manager() {
+                tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone()));
                 tauri::async_runtime::spawn(manager.clone().keep_fresh());
             }
             Ok(())
@@ -63,4 +73,66 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Follows the account manager: each change, and each moment a text of the
+/// views reads differently, goes to the window and the tray; an account
+/// newly needing a sign-in is announced once. The window never polls.
+async fn follow_accounts(app: AppHandle, manager: AccountManager) {
+    let mut changes = manager.subscribe();
+    let mut shown = Shown::default();
+    loop {
+        let views = manager.accounts();
+        shown.show(&app, &views);
+        let now = chrono::Utc::now();
+        let redraw = view::next_change(&views, now).and_then(|at| (at - now).to_std().ok());
+        tokio::select! {
+            change = changes.recv() => {
+                // A lagged receiver only missed intermediate states: the next round shows the current one.
+                if let Err(RecvError::Closed) = change {
+                    return;
+                }
+            }
+            _ = sleep_or_forever(redraw) => {}
+        }
+    }
+}
+
+async fn sleep_or_forever(duration: Option<std::time::Duration>) {
+    match duration {
+        Some(duration) => tokio::time::sleep(duration).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What the tray and the notifications showed last.
+#[derive(Default)]
+struct Shown {
+    tray: Option<TrayModel>,
+    needing_sign_in: HashSet<String>,
+}
+
+impl Shown {
+    fn show(&mut self, app: &AppHandle, views: &[AccountView]) {
+        events::accounts_changed(app, views);
+        let tray = TrayModel::of(views);
+        if self.tray.as_ref() != Some(&tray) {
+            tray::render(app, &tray);
+            self.tray = Some(tray);
+        }
+        let needing: HashSet<String> =
+            views.iter().filter(|v| v.status == Status::NeedsReauth).map(|v| v.account.id.clone()).collect();
+        for view in
+            views.iter().filter(|v| needing.contains(&v.account.id) && !self.needing_sign_in.contains(&v.account.id))
+        {
+            notify(app, &view.sign_in_notice());
+        }
+        self.needing_sign_in = needing;
+    }
+}
+
+fn notify(app: &AppHandle, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    // No notification service (a bare session) is not worth failing for: the tray says it too.
+    let _ = app.notification().builder().title("Cells Sync").body(body).show();
 }

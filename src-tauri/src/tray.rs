@@ -1,61 +1,19 @@
 //! The tray: one line per account, a Re-authenticate item each, Add
 //! account..., Show window, Quit; the attention icon while any account
-//! needs a new sign-in. Rebuilt on every state change.
+//! needs a new sign-in. It renders a [`TrayModel`]; lib.rs decides when.
 
-use cells_auth::store::AccountState;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-use crate::events::{account_items, AccountItem, ADD_ACCOUNT};
+use crate::events;
+use crate::model::{SignInOutcome, TrayModel};
 use crate::state::AppState;
 
 const TRAY_ID: &str = "main";
 const ICON: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_ATTENTION: &[u8] = include_bytes!("../../icons/tray-attention.png");
-
-/// What the tray shows; the window tests read it through `tray_model`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TrayModel {
-    pub attention: bool,
-    pub lines: Vec<TrayLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TrayLine {
-    pub account_id: String,
-    pub user: String,
-    pub text: String,
-}
-
-pub fn model(items: &[AccountItem], now: DateTime<Utc>) -> TrayModel {
-    let lines: Vec<TrayLine> = items
-        .iter()
-        .map(|item| {
-            let account = &item.view.account;
-            let state = match item.view.state {
-                AccountState::NeedsReauth => "needs sign-in".to_string(),
-                _ if item.view.refreshing => "refreshing".to_string(),
-                _ if account.last_error.is_some() => "retrying".to_string(),
-                AccountState::Expired => "signed in, token expired".to_string(),
-                AccountState::SignedIn => {
-                    let minutes = (account.access_token_expires_at - now).num_minutes().max(0);
-                    format!("signed in, expires in {minutes} min")
-                }
-            };
-            TrayLine {
-                account_id: account.id.clone(),
-                user: account.user.clone(),
-                text: format!("{} @ {}: {state}", account.user, item.server_name),
-            }
-        })
-        .collect();
-    let attention = items.iter().any(|i| i.view.state == AccountState::NeedsReauth);
-    TrayModel { attention, lines }
-}
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let menu = build_menu(app, &TrayModel { attention: false, lines: vec![] })?;
@@ -69,11 +27,10 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Rebuilds the menu and the icon from the accounts.
-pub fn refresh(app: &AppHandle, items: &[AccountItem]) {
-    let model = model(items, Utc::now());
+/// Shows `model`: the menu, the icon and the tooltip.
+pub fn render(app: &AppHandle, model: &TrayModel) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else { return };
-    if let Ok(menu) = build_menu(app, &model) {
+    if let Ok(menu) = build_menu(app, model) {
         let _ = tray.set_menu(Some(menu));
     }
     let icon = if model.attention { ICON_ATTENTION } else { ICON };
@@ -114,7 +71,7 @@ fn on_menu(app: &AppHandle, id: &str) {
         "show" => show_window(app),
         "add" => {
             show_window(app);
-            let _ = app.emit(ADD_ACCOUNT, ());
+            events::add_account(app);
         }
         other => {
             if let Some(account_id) = other.strip_prefix("reauth:") {
@@ -125,30 +82,14 @@ fn on_menu(app: &AppHandle, id: &str) {
     }
 }
 
-/// Starts a new sign-in to the account's server; the window shows it pending.
-pub fn reauthenticate(app: AppHandle, account_id: String) {
+/// The window's Re-authenticate, from the menu: the window shows it pending,
+/// or says why it could not start.
+fn reauthenticate(app: AppHandle, account_id: String) {
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let server = state.manager().and_then(|m| Ok(m.account(&account_id)?.account.server));
-        let result = match server {
-            Ok(server) => state.start_sign_in(&app, &server, false).await.map(|_| ()),
-            Err(err) => Err(err),
-        };
-        if let Err(err) = result {
-            let outcome = crate::state::SignInOutcome {
-                id: 0,
-                ok: false,
-                cancelled: false,
-                message: err.to_string(),
-                account_id: None,
-            };
-            crate::events::sign_in_finished(&app, &outcome);
+        if let Err(err) = app.state::<AppState>().reauthenticate(&app, &account_id).await {
+            let outcome =
+                SignInOutcome { id: 0, ok: false, cancelled: false, message: err.to_string(), account_id: None };
+            events::sign_in_finished(&app, &outcome);
         }
     });
-}
-
-/// The model for the current accounts (for the `tray_model` command).
-pub fn current_model(app: &AppHandle) -> TrayModel {
-    let items = app.state::<AppState>().manager().map(account_items).unwrap_or_default();
-    model(&items, Utc::now())
 }

@@ -43,6 +43,22 @@ pub fn loopback_lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What almost every end-to-end test starts with: the shared ports (and
+/// the one app) to itself, a fresh test provider, and a fresh user's
+/// machine. Fields drop in order: the sandbox, the provider, then the ports.
+pub struct Fixture {
+    pub idp: Idp,
+    pub sandbox: Sandbox,
+    pub ports: MutexGuard<'static, ()>,
+}
+
+impl Fixture {
+    pub fn start() -> Self {
+        let ports = loopback_lock();
+        Self { idp: Idp::start(), sandbox: Sandbox::new(), ports }
+    }
+}
+
 /// Holds `port` on the chosen loopback stacks, as another program would.
 pub fn hold_port(port: u16, ipv4: bool, ipv6: bool) -> Vec<TcpListener> {
     let mut held = Vec::new();

@@ -1,7 +1,7 @@
 //! Bad input and hostile or broken servers: one clear line, a non-zero exit,
 //! and an account that worked before still works after.
 
-use cells_auth_e2e::{keyring_secret, loopback_lock, Idp, Output, Sandbox};
+use cells_auth_e2e::{keyring_secret, Fixture, Idp, Output, Sandbox};
 use serde_json::json;
 
 #[test]
@@ -74,9 +74,7 @@ fn discovery_failures_each_say_what_went_wrong_and_where() {
 /// Signs alice in, then runs `fail` and checks that it failed with `expected`
 /// and that alice's account and secrets are exactly as before.
 fn failed_login_leaves_the_account_untouched(prepare: impl FnOnce(&Idp), expected: &str) {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     assert_eq!(sandbox.login(&idp.url(), &[]).code, Some(0));
     let before = sandbox.accounts();
     let id = before[0]["id"].as_str().unwrap().to_string();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cells_auth::clock::FakeClock;
 use cells_auth::manager::AccountManager;
 use cells_auth::store::{KeyringSecrets, Store, KEYRING_SERVICE};
-use cells_auth_e2e::{keyring_secret, loopback_lock, Idp, Sandbox};
+use cells_auth_e2e::{keyring_secret, Fixture, Sandbox};
 use serde_json::json;
 
 /// `cells-auth token`, which must succeed and print only a token.
@@ -20,10 +20,8 @@ fn token(sandbox: &Sandbox) -> String {
 
 #[test]
 fn token_keeps_working_over_several_rotations_each_refresh_token_used_once() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     idp.configure(json!({ "accessTokenTtl": 4 }));
-    let sandbox = Sandbox::new();
     let id = sandbox.sign_in(&idp);
 
     let mut refresh_tokens = vec![keyring_secret(&id, "refresh_token").unwrap()];
@@ -48,9 +46,7 @@ fn token_keeps_working_over_several_rotations_each_refresh_token_used_once() {
 
 #[test]
 fn concurrent_access_token_calls_in_one_process_make_one_refresh() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
@@ -78,9 +74,7 @@ fn concurrent_access_token_calls_in_one_process_make_one_refresh() {
 
 #[test]
 fn two_processes_on_an_expired_token_make_one_refresh() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     sandbox.expire_access_token(&id);
 
@@ -98,9 +92,7 @@ fn two_processes_on_an_expired_token_make_one_refresh() {
 
 #[test]
 fn invalid_grant_needs_a_new_sign_in_and_sends_nothing_more() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     idp.token_faults(json!([{ "status": 400, "error": "invalid_grant", "description": "grant revoked" }]));
     sandbox.expire_access_token(&id);
@@ -128,9 +120,7 @@ fn invalid_grant_needs_a_new_sign_in_and_sends_nothing_more() {
 
 #[test]
 fn server_errors_and_outages_back_off_keep_the_tokens_and_recover() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     let refresh_before = keyring_secret(&id, "refresh_token").unwrap();
 
@@ -172,9 +162,7 @@ fn server_errors_and_outages_back_off_keep_the_tokens_and_recover() {
 
 #[test]
 fn a_stopped_provider_keeps_the_account_and_its_tokens() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     let before: Vec<_> = ["refresh_token", "access_token", "id_token"].iter().map(|k| keyring_secret(&id, k)).collect();
     drop(idp);
@@ -189,9 +177,7 @@ fn a_stopped_provider_keeps_the_account_and_its_tokens() {
 
 #[test]
 fn a_refreshed_id_token_for_another_user_is_rejected() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     idp.tamper_next_id_token(json!({ "claims": { "sub": "u-mallory-9999", "name": "mallory" } }));
     sandbox.expire_access_token(&id);
@@ -204,9 +190,7 @@ fn a_refreshed_id_token_for_another_user_is_rejected() {
 
 #[test]
 fn a_crash_after_the_token_response_leaves_an_exact_reason_never_a_corrupt_file() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     assert!(
         sandbox.run(&["--version"]).stdout.contains("(failpoints)"),
@@ -231,9 +215,7 @@ fn a_crash_after_the_token_response_leaves_an_exact_reason_never_a_corrupt_file(
 
 #[test]
 fn a_crash_after_the_refresh_token_write_stays_signed_in() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     let refresh_before = keyring_secret(&id, "refresh_token").unwrap();
 
@@ -252,9 +234,7 @@ fn a_crash_after_the_refresh_token_write_stays_signed_in() {
 
 #[test]
 fn logout_revokes_the_refresh_token_and_deletes_the_secrets() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     let refresh = keyring_secret(&id, "refresh_token").unwrap();
 
@@ -276,9 +256,7 @@ fn logout_revokes_the_refresh_token_and_deletes_the_secrets() {
 
 #[test]
 fn logout_with_the_provider_down_still_deletes_and_says_so() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let id = sandbox.sign_in(&idp);
     drop(idp);
     let out = sandbox.run(&["logout", "alice"]);
@@ -296,9 +274,7 @@ fn logout_with_the_provider_down_still_deletes_and_says_so() {
 
 #[test]
 fn no_token_code_or_secret_appears_in_any_output() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let mut printed = String::new();
     let mut secrets = Vec::new();
     let mut record = |out: cells_auth_e2e::Output, stdout_is_token: bool| {

@@ -1,13 +1,11 @@
 //! The loopback listener as a browser and other programs meet it.
 
-use cells_auth_e2e::{hold_port, loopback_lock, port_is_free, Idp, Sandbox};
+use cells_auth_e2e::{hold_port, port_is_free, Fixture};
 use serde_json::Value;
 
 #[test]
 fn stray_and_forged_requests_do_not_end_the_sign_in_and_ipv6_works() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     sandbox.set_env("CELLS_TEST_STRAYS", "1").set_env("CELLS_TEST_CALLBACK_HOST", "[::1]");
 
     let out = sandbox.login(&idp.url(), &[]);
@@ -43,9 +41,7 @@ fn stray_and_forged_requests_do_not_end_the_sign_in_and_ipv6_works() {
 
 #[test]
 fn ports_taken_on_either_stack_are_skipped() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     // Another program holds 3636 on IPv4 only and 3637 on IPv6 only.
     let _held = [hold_port(3636, true, false), hold_port(3637, false, true)];
     let out = sandbox.login(&idp.url(), &[]);
@@ -56,9 +52,7 @@ fn ports_taken_on_either_stack_are_skipped() {
 
 #[test]
 fn all_31_ports_taken_is_one_clear_error_and_no_browser() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let _held: Vec<_> = (3636..=3666).map(|port| hold_port(port, true, true)).collect();
     let out = sandbox.login(&idp.url(), &[]);
     assert_eq!(out.code, Some(1));
@@ -70,9 +64,7 @@ fn all_31_ports_taken_is_one_clear_error_and_no_browser() {
 
 #[test]
 fn cancel_in_the_browser_ends_the_sign_in_with_a_clear_message() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     sandbox.set_env("CELLS_TEST_ACTION", "cancel");
     let out = sandbox.login(&idp.url(), &[]);
     assert_eq!(out.code, Some(1));
@@ -88,9 +80,7 @@ fn cancel_in_the_browser_ends_the_sign_in_with_a_clear_message() {
 
 #[test]
 fn no_answer_before_the_timeout_ends_the_sign_in_and_frees_the_port() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let out = sandbox.run(&["login", &idp.url(), "--timeout", "1", "--no-browser"]);
     assert_eq!(out.code, Some(1));
     assert!(!sandbox.browser_opened());
@@ -104,9 +94,7 @@ fn no_answer_before_the_timeout_ends_the_sign_in_and_frees_the_port() {
 
 #[test]
 fn ctrl_c_cancels_the_sign_in_and_frees_the_port() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let mut running = sandbox.spawn(&["login", &idp.url(), "--no-browser", "--timeout", "30"]);
     running.wait_for_stderr("Waiting for the browser on http://localhost:3636");
     assert!(!port_is_free(3636), "the port is held while waiting");

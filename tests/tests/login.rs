@@ -1,16 +1,14 @@
 //! Signing in with the real binary, the test provider, a scripted browser
 //! and the real Secret Service.
 
-use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
+use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Fixture, Idp, Sandbox};
 use serde_json::json;
 
 const SECRETS: [&str; 3] = ["refresh_token", "access_token", "id_token"];
 
 #[test]
 fn a_full_login_leaves_secrets_in_the_keyring_and_none_in_the_config_dir() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
 
     let out = sandbox.login(&idp.url(), &[]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
@@ -56,10 +54,8 @@ fn a_full_login_leaves_secrets_in_the_keyring_and_none_in_the_config_dir() {
 
 #[test]
 fn login_checks_the_iss_parameter_when_the_server_sends_it() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     idp.configure(json!({ "issParameter": true }));
-    let sandbox = Sandbox::new();
     let out = sandbox.login(&idp.url(), &[]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let report = sandbox.browser_report().unwrap();
@@ -68,9 +64,7 @@ fn login_checks_the_iss_parameter_when_the_server_sends_it() {
 
 #[test]
 fn signing_in_again_as_the_same_user_updates_the_account_instead_of_adding_one() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     assert_eq!(sandbox.login(&idp.url(), &[]).code, Some(0));
     let first = sandbox.accounts();
     let id = first[0]["id"].as_str().unwrap().to_string();
@@ -115,9 +109,7 @@ fn accounts_on_several_servers_live_side_by_side() {
 
 #[test]
 fn dev_redirect_uses_port_3000() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let out = sandbox.login(&idp.url(), &["--dev-redirect"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("http://localhost:3000/servers/callback"), "{}", out.stderr);
@@ -130,9 +122,7 @@ fn dev_redirect_uses_port_3000() {
 
 #[test]
 fn logout_deletes_the_secrets_and_the_account() {
-    let _ports = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     assert_eq!(sandbox.login(&idp.url(), &[]).code, Some(0));
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
     assert!(keyring_secret(&id, "refresh_token").is_some());

@@ -7,7 +7,7 @@
 
 use cells_auth_e2e::notifications::NotificationWatch;
 use cells_auth_e2e::window::{Browser, Window};
-use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Idp, Sandbox};
+use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Fixture, Idp, Sandbox};
 use serde_json::json;
 
 /// Types the provider's address and presses Sign in.
@@ -24,9 +24,7 @@ async fn add_account(window: &Window, idp: &Idp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_an_account_through_the_window_and_see_it_signed_in() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Chromium, "add-account").await;
     assert!(!window.is_hidden("#empty").await, "a first start shows the empty state");
     window.screenshot("empty").await;
@@ -40,7 +38,8 @@ async fn add_an_account_through_the_window_and_see_it_signed_in() {
     assert_eq!(window.text(".account .email").await, "alice@example.com");
     assert_eq!(window.text(".account .server-name").await, "Cells Test Server", "the label from bootconf");
     assert_eq!(window.text(".account .badge").await, "Signed in");
-    assert!(window.text(".account .countdown").await.starts_with("token expires in 9:"), "a live countdown");
+    let countdown = window.text(".account .countdown").await;
+    assert!(countdown.starts_with("token expires in 9 min · signed in"), "the view's texts: {countdown}");
     assert!(window.is_hidden("#pending").await);
     assert!(window.text("#outcome").await.contains("Signed in as alice"));
     window.screenshot("signed-in").await;
@@ -50,10 +49,31 @@ async fn add_an_account_through_the_window_and_see_it_signed_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_now_keeps_the_keyboard_focus_through_the_update() {
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
+    let window = Window::open(&sandbox, Browser::Chromium, "focus").await;
+    add_account(&window, &idp).await;
+    // Pressed from the keyboard, as a keyboard user would.
+    let button = window.wait_for(".account [data-action=refresh]").await;
+    window.client.execute("arguments[0].focus();", vec![serde_json::to_value(&button).unwrap()]).await.unwrap();
+    button.send_keys("\u{E007}").await.expect("press Enter");
+    window.wait_text("#outcome", "Refreshed.").await;
+    // The refresh's own updates (refreshing, then refreshed) have been drawn.
+    window.wait_text_containing(".account .countdown", "refreshed just now").await;
+    assert_eq!(idp.stat("/token/refresh_token"), 1);
+    let focused = window
+        .client
+        .execute("const e = document.activeElement; return [e.dataset.action ?? null, e.closest('.account')?.dataset.id ?? null];", vec![])
+        .await
+        .unwrap();
+    let id = sandbox.accounts()[0]["id"].clone();
+    assert_eq!(focused, json!(["refresh", id]), "the focus stayed on Refresh now");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_in_the_pending_panel_closes_the_listener() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;
     start_sign_in(&window, &idp).await;
     window.wait_for("#pending:not([hidden])").await;
@@ -73,9 +93,7 @@ async fn cancel_in_the_pending_panel_closes_the_listener() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_back() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let mut notifications = NotificationWatch::start();
     let window = Window::open(&sandbox, Browser::Chromium, "revoked").await;
     add_account(&window, &idp).await;
@@ -114,9 +132,7 @@ async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_b
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_asks_first_then_revokes_and_forgets() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let sandbox = Sandbox::new();
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Chromium, "sign-out").await;
     add_account(&window, &idp).await;
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
@@ -141,9 +157,7 @@ async fn sign_out_asks_first_then_revokes_and_forgets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cellsauth_link_given_to_a_second_instance_reaches_the_running_one() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     // Loopback is blocked here (a firewall): only the cellsauth:// way works.
     sandbox.set_env("CELLS_TEST_LOOPBACK_BLOCKED", "1");
     let window = Window::open(&sandbox, Browser::Scripted, "deep-link").await;
@@ -216,9 +230,7 @@ fn second_instance(sandbox: &Sandbox, link: &str) -> cells_auth_e2e::Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_development_redirect_signs_in_through_port_3000() {
-    let _one_app = loopback_lock();
-    let idp = Idp::start();
-    let mut sandbox = Sandbox::new();
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     sandbox.set_env("CELLS_SYNC_DEV_REDIRECT", "1");
     let window = Window::open(&sandbox, Browser::Nothing, "dev-redirect").await;
     start_sign_in(&window, &idp).await;

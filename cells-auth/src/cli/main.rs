@@ -1,7 +1,10 @@
-//! The `cells-auth` command: sign in, list accounts, sign out.
+//! The `cells-auth` command: sign in, list accounts, hand out tokens, sign out.
+//! It renders what the library computes and decides nothing of its own.
 //!
 //! Results go to stdout, progress and errors to stderr; an error is one line
 //! and a non-zero exit, never a panic.
+
+mod accounts;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,11 +14,12 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::clock::{Clock, SystemClock};
-use crate::discovery::ServerUrl;
-use crate::flow::{human_duration, FlowError, RedirectMode, SignIn};
-use crate::manager::{AccountManager, ManagerError, Revocation};
-use crate::store::{Account, AccountState, Store};
+use cells_auth::clock::{Clock, SystemClock};
+use cells_auth::discovery::ServerUrl;
+use cells_auth::manager::{AccountManager, ManagerError, Revocation};
+use cells_auth::sign_in::{RedirectMode, SignIn, SignInError, SignInOptions};
+use cells_auth::store::{AccountState, Store};
+use cells_auth::view::{human_duration, AccountView};
 
 /// Exit codes.
 pub mod exit {
@@ -29,7 +33,7 @@ pub mod exit {
 }
 
 /// The version, marked when this build can stop at failpoints (tests only).
-const VERSION: &str = if crate::failpoint::ENABLED {
+const VERSION: &str = if cells_auth::failpoint::ENABLED {
     concat!(env!("CARGO_PKG_VERSION"), " (failpoints)")
 } else {
     env!("CARGO_PKG_VERSION")
@@ -93,7 +97,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let what = info
             .payload()
@@ -171,30 +175,37 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
     let server = ServerUrl::parse(server)?;
     // Listen for Ctrl-C from now on: a signal arriving before a handler is in
     // place would be lost (or kill the process without closing the port).
-    let cancel = interrupted();
-    let store = Store::open_default()?;
-    let http = crate::http::client();
+    let interrupt = interrupted();
+    let manager = manager(&Store::open_default()?)?;
     if server.is_insecure() {
         eprintln!("Warning: {server} uses plain http; tokens will cross the network unencrypted.");
     }
-    let sign_in = SignIn::start(&http, &store, server, redirect).await.map_err(flow_failure)?;
+    let opener = open_browser.then(cells_auth::browser::system_opener);
+    let options = SignInOptions { redirect, timeout, opener };
+    let sign_in = SignIn::start(&manager, server, options).await.map_err(sign_in_failure)?;
+    let pending = sign_in.pending().clone();
     eprintln!(
         "Open this address in your browser to sign in to {}:\n\n  {}\n",
-        sign_in.server(),
-        sign_in.authorization_url()
+        pending.server, pending.authorization_url
     );
+    let control = sign_in.control();
     if open_browser {
-        if let Err(reason) = crate::browser::open(sign_in.authorization_url()) {
+        if let Err(reason) = control.open_browser() {
             eprintln!("Warning: {reason}; open the address above yourself.");
         }
     }
     eprintln!(
         "Waiting for the browser on {} (times out in {}; Ctrl-C cancels)...",
-        sign_in.redirect_uri(),
+        pending.redirect_uri,
         human_duration(timeout)
     );
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let account = sign_in.finish(&http, &store, clock, timeout, cancel).await.map_err(flow_failure)?;
+    let cancel_on_interrupt = tokio::spawn(async move {
+        interrupt.await;
+        control.cancel().await;
+    });
+    let result = sign_in.account().await;
+    cancel_on_interrupt.abort();
+    let account = result.map_err(sign_in_failure)?;
     println!(
         "Signed in as {}{} on {} (account {})",
         account.user,
@@ -223,8 +234,8 @@ fn interrupted() -> impl std::future::Future<Output = ()> {
     }
 }
 
-fn flow_failure(err: FlowError) -> Failure {
-    let code = if matches!(err, FlowError::Cancelled) { exit::INTERRUPTED } else { exit::FAILURE };
+fn sign_in_failure(err: SignInError) -> Failure {
+    let code = if matches!(err, SignInError::Cancelled) { exit::INTERRUPTED } else { exit::FAILURE };
     Failure { message: err.to_string(), code }
 }
 
@@ -253,78 +264,67 @@ fn rfc3339(time: DateTime<Utc>) -> String {
 
 fn status(json: bool) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let accounts = store.accounts()?;
     let now = SystemClock.now();
+    let views: Vec<AccountView> =
+        store.accounts()?.iter().map(|account| AccountView::new(account, false, now)).collect();
     if json {
         let out = StatusJson {
-            accounts: accounts
+            accounts: views
                 .iter()
-                .map(|a| AccountJson {
-                    id: &a.id,
-                    server: &a.server,
-                    issuer: &a.issuer,
-                    user: &a.user,
-                    email: a.email.as_deref(),
-                    state: a.state(now),
-                    access_token_expires_at: rfc3339(a.access_token_expires_at),
-                    last_refresh_at: a.last_refresh_at.map(rfc3339),
-                    last_error: a.last_error.as_deref(),
-                    next_attempt_at: a.next_attempt_at.map(rfc3339),
+                .map(|view| {
+                    let a = &view.account;
+                    AccountJson {
+                        id: &a.id,
+                        server: &a.server,
+                        issuer: &a.issuer,
+                        user: &a.user,
+                        email: a.email.as_deref(),
+                        state: view.state,
+                        access_token_expires_at: rfc3339(a.access_token_expires_at),
+                        last_refresh_at: a.last_refresh_at.map(rfc3339),
+                        last_error: a.last_error.as_deref(),
+                        next_attempt_at: a.next_attempt_at.map(rfc3339),
+                    }
                 })
                 .collect(),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    if accounts.is_empty() {
+    if views.is_empty() {
         println!("No accounts. Sign in with: cells-auth login <server>");
         return Ok(());
     }
-    for account in &accounts {
-        println!("{}", describe_account(account, now));
+    for view in &views {
+        println!("{}", status_line(view));
     }
     Ok(())
 }
 
-fn describe_account(account: &Account, now: DateTime<Utc>) -> String {
-    let insecure = if account.server.starts_with("http://") { " (insecure: plain http)" } else { "" };
+/// `id  alice <alice@example.com> on https://h  signed in, expires in 6 min; refreshed 2 min ago`.
+fn status_line(view: &AccountView) -> String {
+    let account = &view.account;
     let email = account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-    let state = account.state(now);
-    let detail = match state {
-        AccountState::SignedIn => {
-            let left = (account.access_token_expires_at - now).to_std().unwrap_or_default();
-            format!("signed in, access token expires in {}", human_duration(Duration::from_secs(left.as_secs())))
-        }
-        AccountState::Expired => "access token expired (the next use refreshes it)".to_string(),
-        AccountState::NeedsReauth => {
-            format!("needs sign-in: {}", account.needs_reauth.as_deref().unwrap_or("sign in again"))
-        }
-    };
-    let mut line = format!("{}  {}{} on {}{}  {}", account.id, account.user, email, account.server, insecure, detail);
-    let ago = |time: DateTime<Utc>| human_duration((now - time).to_std().unwrap_or_default());
-    match account.last_refresh_at {
-        Some(at) => line.push_str(&format!("; last refresh {} ago", ago(at))),
-        None => line.push_str(&format!("; signed in {} ago", ago(account.signed_in_at))),
-    }
-    if let Some(error) = &account.last_error {
-        line.push_str(&format!("; last error: {error}"));
-    }
-    if let Some(next) = account.next_attempt_at {
-        let wait = (next - now).to_std().unwrap_or_default();
-        line.push_str(&format!("; next retry in {}", human_duration(wait)));
+    let insecure = if view.insecure { " (insecure: plain http)" } else { "" };
+    let mut line = format!(
+        "{}  {}{email} on {}{insecure}  {}; {}",
+        account.id, account.user, account.server, view.summary, view.activity
+    );
+    if !view.detail.is_empty() {
+        line.push_str(&format!("; {}", view.detail));
     }
     line
 }
 
 fn manager(store: &Store) -> Result<AccountManager, Failure> {
-    Ok(AccountManager::new(store.clone(), crate::http::client(), Arc::new(SystemClock))?)
+    Ok(AccountManager::new(store.clone(), cells_auth::http::client(), Arc::new(SystemClock))?)
 }
 
 /// `token` prints only the access token, for `$(cells-auth token)`;
 /// `refresh` forces a refresh and says so.
 async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let account = store.find_or_only(selector)?;
+    let account = accounts::find_or_only(&store.accounts()?, selector)?;
     let manager = manager(&store)?;
     let result = if force { manager.refresh(&account.id).await } else { manager.access_token(&account.id).await };
     let token = result.map_err(|err| match &err {
@@ -350,7 +350,7 @@ async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
 
 async fn logout(selector: &str) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let account = store.find(selector)?;
+    let account = accounts::find(&store.accounts()?, selector)?;
     let (account, revocation) = manager(&store)?.logout(&account.id).await?;
     let server_side = match revocation {
         Revocation::Revoked => "the server revoked its refresh token".to_string(),

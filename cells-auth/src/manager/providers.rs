@@ -1,0 +1,36 @@
+//! Per server: its configuration and keys, discovered once per process.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::discovery::{discover, ProviderMetadata, ServerUrl};
+use crate::store::Account;
+use crate::verify::JwksCache;
+
+/// Per server: its configuration and keys, discovered once per process.
+pub(super) struct Provider {
+    pub(super) metadata: ProviderMetadata,
+    pub(super) keys: JwksCache,
+}
+
+#[derive(Default)]
+pub(super) struct Providers(tokio::sync::Mutex<HashMap<String, Arc<Provider>>>);
+
+impl Providers {
+    /// The server's configuration, discovered once per process. The issuer
+    /// must still be the one the account signed in with.
+    pub(super) async fn get(&self, http: &reqwest::Client, account: &Account) -> Result<Arc<Provider>, String> {
+        let mut providers = self.0.lock().await;
+        if let Some(provider) = providers.get(&account.server) {
+            return Ok(provider.clone());
+        }
+        let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
+        let metadata = discover(http, &server).await.map_err(|e| e.to_string())?;
+        if metadata.issuer != account.issuer {
+            return Err(format!("the server now names its issuer {}, not {}", metadata.issuer, account.issuer));
+        }
+        let provider = Arc::new(Provider { keys: JwksCache::new(&metadata.jwks_uri), metadata });
+        providers.insert(account.server.clone(), provider.clone());
+        Ok(provider)
+    }
+}

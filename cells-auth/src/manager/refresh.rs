@@ -1,0 +1,347 @@
+//! The token API and the refresh engine: single flight in the process, a
+//! file lock across processes, rotation-safe writes, and what a failure
+//! means for the account.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::providers::Provider;
+use super::registry::{lock, AccountManager, ManagerError, Slot};
+use super::timing::{backoff_delay, due_at, usable};
+use crate::store::{Account, StoreError, StoredTokens};
+use crate::tokens::{self, AccessToken, TokenSet};
+use crate::verify::{IdTokenVerifier, NonceCheck};
+
+/// Why a refresh is wanted; decides whether another's result will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Need {
+    /// A caller needs a token with the freshness margin left.
+    Usable,
+    /// The background refresh: due at 75 % of the lifetime.
+    Proactive,
+    /// The user asked: always spend the refresh token.
+    Forced,
+}
+
+impl AccountManager {
+    /// An access token with at least the freshness margin left, refreshed
+    /// first when needed. Concurrent callers share one refresh.
+    pub async fn access_token(&self, account_id: &str) -> Result<AccessToken, ManagerError> {
+        let slot = self.slot(account_id)?;
+        let now = self.inner.clock.now();
+        {
+            let state = lock(&slot.state);
+            if let Some(reason) = &state.account.needs_reauth {
+                return Err(needs_reauth(&state.account, reason));
+            }
+            if let Some(token) = state.access_token.as_ref().filter(|_| usable(&state.account, now)) {
+                return Ok(token.clone());
+            }
+        }
+        if let Some(token) = self.load_stored_token(&slot, |account| usable(account, now)).await? {
+            return Ok(token);
+        }
+        let backoff = {
+            let state = lock(&slot.state);
+            state.account.next_attempt_at.filter(|next| now < *next).map(|next| (state.account.clone(), next))
+        };
+        let outcome = match backoff {
+            // Waiting out a passing failure: do not hammer the server.
+            Some((account, next_attempt)) => Err(retry_later(&account, next_attempt)),
+            None => self.refresh_once(&slot, Need::Usable).await,
+        };
+        match outcome {
+            // The refresh failed but may pass: a token that has not expired yet still works.
+            Err(ManagerError::RetryLater { .. }) => {
+                match self.load_stored_token(&slot, |a| now < a.access_token_expires_at).await? {
+                    Some(token) => Ok(token),
+                    None => outcome,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Refreshes now, whatever the state of the access token.
+    pub async fn refresh(&self, account_id: &str) -> Result<AccessToken, ManagerError> {
+        let slot = self.slot(account_id)?;
+        self.refresh_once(&slot, Need::Forced).await
+    }
+
+    /// A caller got 401 with `rejected`: forget that token, so that the next
+    /// [`access_token`](Self::access_token) refreshes. Rejections of a token
+    /// already replaced are ignored.
+    pub fn invalidate(&self, account_id: &str, rejected: &AccessToken) -> Result<(), ManagerError> {
+        let slot = self.slot(account_id)?;
+        let mut state = lock(&slot.state);
+        if state.access_token.as_ref().is_none_or(|t| t == rejected) {
+            state.access_token = None;
+            state.rejected = Some(rejected.clone());
+        }
+        Ok(())
+    }
+
+    /// The stored access token, when the metadata says it is good enough.
+    async fn load_stored_token(
+        &self,
+        slot: &Slot,
+        good: impl Fn(&Account) -> bool,
+    ) -> Result<Option<AccessToken>, ManagerError> {
+        {
+            let state = lock(&slot.state);
+            if !good(&state.account) {
+                return Ok(None);
+            }
+            if let Some(token) = &state.access_token {
+                return Ok(Some(token.clone()));
+            }
+        }
+        let store = self.inner.store.clone();
+        let id = slot.id.clone();
+        let token = blocking(move || store.tokens(&id)).await.ok().and_then(|t| t.access_token);
+        let mut state = lock(&slot.state);
+        let token = token.filter(|t| state.rejected.as_ref() != Some(t));
+        if let Some(token) = &token {
+            state.access_token = Some(token.clone());
+        }
+        Ok(token)
+    }
+
+    /// One refresh attempt for this account, shared by every caller that
+    /// arrives while it runs: they all get its result.
+    pub(super) async fn refresh_once(&self, slot: &Arc<Slot>, need: Need) -> Result<AccessToken, ManagerError> {
+        let seen = lock(&slot.state).attempts;
+        let _flight = slot.refresh_lock.lock().await;
+        {
+            let state = lock(&slot.state);
+            if state.attempts != seen {
+                if let Some(outcome) = &state.last_outcome {
+                    return outcome.clone();
+                }
+            }
+        }
+        lock(&slot.state).refreshing = true;
+        self.emit(&slot.id);
+        let outcome = self.refresh_across_processes(slot, need).await;
+        {
+            let mut state = lock(&slot.state);
+            state.refreshing = false;
+            state.attempts += 1;
+            state.last_outcome = Some(outcome.clone());
+        }
+        self.emit(&slot.id);
+        self.inner.wake.notify_one();
+        outcome
+    }
+
+    /// Under the account's file lock: re-read what is stored, use another
+    /// process's fresh result if there is one, else spend the refresh token.
+    async fn refresh_across_processes(&self, slot: &Slot, need: Need) -> Result<AccessToken, ManagerError> {
+        let store = self.inner.store.clone();
+        let id = slot.id.clone();
+        let (_lock, account, stored) = blocking(move || {
+            let lock = store.lock_account(&id)?;
+            let account = store.get(&id)?.ok_or(StoreError::UnknownAccount(id.clone()))?;
+            let stored = store.tokens(&id);
+            Ok((lock, account, stored))
+        })
+        .await?;
+        {
+            let mut state = lock(&slot.state);
+            if state.account.access_token_issued_at != account.access_token_issued_at {
+                state.access_token = None;
+            }
+            state.account = account.clone();
+        }
+        if let Some(reason) = &account.needs_reauth {
+            return Err(needs_reauth(&account, reason));
+        }
+        let stored = match stored {
+            Ok(stored) => stored,
+            Err(StoreError::MissingSecret { .. }) => {
+                return Err(self
+                    .mark_needs_reauth(slot, &account, "the refresh token is missing from the keyring".into())
+                    .await)
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let now = self.inner.clock.now();
+        let done_elsewhere = match need {
+            Need::Usable => usable(&account, now),
+            Need::Proactive => due_at(&account).is_some_and(|at| now < at),
+            Need::Forced => false,
+        };
+        if let (true, Some(token)) = (done_elsewhere, &stored.access_token) {
+            let mut state = lock(&slot.state);
+            if state.rejected.as_ref() != Some(token) {
+                state.access_token = Some(token.clone());
+                return Ok(token.clone());
+            }
+        }
+        self.spend_refresh_token(slot, account, stored).await
+    }
+
+    async fn spend_refresh_token(
+        &self,
+        slot: &Slot,
+        account: Account,
+        stored: StoredTokens,
+    ) -> Result<AccessToken, ManagerError> {
+        let provider = match self.inner.providers.get(&self.inner.http, &account).await {
+            Ok(provider) => provider,
+            Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
+        };
+        let clock = self.inner.clock.as_ref();
+        let response = tokens::refresh(
+            &self.inner.http,
+            &provider.metadata.token_endpoint,
+            &account.client_id,
+            &stored.refresh_token,
+            clock,
+        )
+        .await;
+        let tokens = match response {
+            Ok(tokens) => tokens,
+            Err(err) if err.is_permanent() => {
+                return Err(self
+                    .mark_needs_reauth(
+                        slot,
+                        &account,
+                        format!("the server refused the refresh token: {}", err.oauth_reason()),
+                    )
+                    .await)
+            }
+            Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
+        };
+        crate::failpoint::hit("after-token-response");
+        // The refresh token we sent is spent: keep its successor durably
+        // before anything else, whatever happens next.
+        if let Some(rotated) = &tokens.refresh_token {
+            let store = self.inner.store.clone();
+            let (id, rotated) = (account.id.clone(), rotated.clone());
+            blocking(move || store.save_refresh_token(&id, &rotated)).await?;
+        }
+        if let Err(reason) = self.check_identity(&provider, &account, &tokens).await {
+            return Err(match reason {
+                IdentityCheck::Passing(reason) => self.mark_retry(slot, &account, reason).await,
+                IdentityCheck::Rejected(reason) => self.mark_needs_reauth(slot, &account, reason).await,
+            });
+        }
+        let mut refreshed = account.clone();
+        refreshed.access_token_expires_at = tokens.access_token_expires_at;
+        refreshed.access_token_issued_at = tokens.received_at;
+        refreshed.last_refresh_at = Some(tokens.received_at);
+        refreshed.last_error = None;
+        refreshed.next_attempt_at = None;
+        refreshed.failures = 0;
+        let store = self.inner.store.clone();
+        let (saved, to_save) = (refreshed.clone(), tokens.clone());
+        blocking(move || store.save_refreshed(&saved, &to_save)).await?;
+        let mut state = lock(&slot.state);
+        state.account = refreshed;
+        state.access_token = Some(tokens.access_token.clone());
+        state.rejected = None;
+        Ok(tokens.access_token)
+    }
+
+    /// OpenID Connect Core 12.2: a refreshed ID token must name the same
+    /// issuer, subject and audience as the one of the sign-in.
+    async fn check_identity(
+        &self,
+        provider: &Provider,
+        account: &Account,
+        tokens: &TokenSet,
+    ) -> Result<(), IdentityCheck> {
+        let Some(id_token) = &tokens.id_token else { return Ok(()) };
+        let verifier = IdTokenVerifier {
+            http: &self.inner.http,
+            keys: &provider.keys,
+            issuer: &account.issuer,
+            client_id: &account.client_id,
+            clock: self.inner.clock.as_ref(),
+        };
+        match verifier.verify(id_token, NonceCheck::Refresh).await {
+            Ok(claims) if claims.sub == account.sub => Ok(()),
+            Ok(claims) => Err(IdentityCheck::Rejected(format!(
+                "the refreshed ID token names another user ({}) than the one signed in",
+                claims.name.unwrap_or(claims.sub)
+            ))),
+            Err(err @ crate::verify::VerifyError::Keys { .. }) => Err(IdentityCheck::Passing(err.to_string())),
+            Err(err) => Err(IdentityCheck::Rejected(format!("the refreshed ID token is not acceptable: {err}"))),
+        }
+    }
+
+    async fn mark_needs_reauth(&self, slot: &Slot, account: &Account, reason: String) -> ManagerError {
+        let store = self.inner.store.clone();
+        let (id, why) = (account.id.clone(), reason.clone());
+        let updated = blocking(move || {
+            store.update(&id, |a| {
+                a.needs_reauth = Some(why);
+                a.last_error = None;
+                a.next_attempt_at = None;
+            })
+        })
+        .await;
+        let mut state = lock(&slot.state);
+        state.access_token = None;
+        match updated {
+            Ok(updated) => state.account = updated,
+            Err(_) => state.account.needs_reauth = Some(reason.clone()),
+        }
+        needs_reauth(&state.account, &reason)
+    }
+
+    async fn mark_retry(&self, slot: &Slot, account: &Account, reason: String) -> ManagerError {
+        let failures = account.failures.saturating_add(1);
+        let next_attempt = self.inner.clock.now() + backoff_delay(failures, rand::random::<f64>());
+        let store = self.inner.store.clone();
+        let (id, why) = (account.id.clone(), reason.clone());
+        let updated = blocking(move || {
+            store.update(&id, |a| {
+                a.failures = failures;
+                a.last_error = Some(why);
+                a.next_attempt_at = Some(next_attempt);
+            })
+        })
+        .await;
+        let mut state = lock(&slot.state);
+        match updated {
+            Ok(updated) => state.account = updated,
+            Err(_) => {
+                state.account.failures = failures;
+                state.account.last_error = Some(reason.clone());
+                state.account.next_attempt_at = Some(next_attempt);
+            }
+        }
+        retry_later(&state.account, next_attempt)
+    }
+}
+
+enum IdentityCheck {
+    Passing(String),
+    Rejected(String),
+}
+
+/// Runs store work (keyring calls, file locks) off the async threads.
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ManagerError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(ManagerError::from),
+        Err(err) => Err(ManagerError::Store(format!("the keyring worker failed: {err}"))),
+    }
+}
+
+fn needs_reauth(account: &Account, reason: &str) -> ManagerError {
+    ManagerError::NeedsReauth { user: account.user.clone(), server: account.server.clone(), reason: reason.to_string() }
+}
+
+fn retry_later(account: &Account, next_attempt: DateTime<Utc>) -> ManagerError {
+    ManagerError::RetryLater {
+        user: account.user.clone(),
+        server: account.server.clone(),
+        reason: account.last_error.clone().unwrap_or_else(|| "the last attempt failed".into()),
+        next_attempt,
+    }
+}

@@ -1,0 +1,224 @@
+//! The registry: the accounts of one store, their in-memory state, and the
+//! events that tell front ends of every change.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{broadcast, Notify};
+
+use super::providers::Providers;
+use crate::clock::Clock;
+use crate::store::{Account, Store, StoreError};
+use crate::tokens::AccessToken;
+use crate::view::AccountView;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManagerError {
+    #[error("no account {0}")]
+    UnknownAccount(String),
+    /// Only a new sign-in in the browser helps.
+    #[error("{user} on {server} needs a new sign-in ({reason})")]
+    NeedsReauth { user: String, server: String, reason: String },
+    /// A passing failure; the access token has expired and the next attempt is scheduled.
+    #[error("cannot refresh the access token of {user} on {server}: {reason}; next attempt at {}", next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]
+    RetryLater { user: String, server: String, reason: String, next_attempt: DateTime<Utc> },
+    #[error("{0}")]
+    Store(String),
+}
+
+impl From<StoreError> for ManagerError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::UnknownAccount(id) => ManagerError::UnknownAccount(id),
+            other => ManagerError::Store(other.to_string()),
+        }
+    }
+}
+
+/// A change to an account; `view` is `None` once it is removed.
+#[derive(Debug, Clone)]
+pub struct AccountEvent {
+    pub account_id: String,
+    pub view: Option<AccountView>,
+}
+
+pub(super) struct Slot {
+    pub(super) id: String,
+    /// Held while a refresh runs: single flight within the process.
+    pub(super) refresh_lock: tokio::sync::Mutex<()>,
+    pub(super) state: Mutex<SlotState>,
+}
+
+pub(super) struct SlotState {
+    pub(super) account: Account,
+    pub(super) access_token: Option<AccessToken>,
+    pub(super) refreshing: bool,
+    /// Counts finished refresh attempts, so that callers who waited for one
+    /// take its result instead of starting another.
+    pub(super) attempts: u64,
+    pub(super) last_outcome: Option<Result<AccessToken, ManagerError>>,
+    /// The server refused this token (401) before its expiry: never hand it out again.
+    pub(super) rejected: Option<AccessToken>,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) http: reqwest::Client,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) slots: Mutex<HashMap<String, Arc<Slot>>>,
+    pub(super) providers: Providers,
+    pub(super) events: broadcast::Sender<AccountEvent>,
+    pub(super) wake: Notify,
+}
+
+/// The accounts of one store, kept fresh. Cheap to clone.
+#[derive(Clone)]
+pub struct AccountManager {
+    pub(super) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AccountManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountManager").field("accounts", &self.accounts()).finish()
+    }
+}
+
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl AccountManager {
+    /// Loads the accounts of `store`.
+    pub fn new(store: Store, http: reqwest::Client, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
+        let (events, _) = broadcast::channel(256);
+        let manager = Self {
+            inner: Arc::new(Inner {
+                store,
+                http,
+                clock,
+                slots: Mutex::new(HashMap::new()),
+                providers: Providers::default(),
+                events,
+                wake: Notify::new(),
+            }),
+        };
+        manager.reload()?;
+        Ok(manager)
+    }
+
+    /// Re-reads the account file: accounts added or removed elsewhere appear or go.
+    pub fn reload(&self) -> Result<(), ManagerError> {
+        let accounts = self.inner.store.accounts()?;
+        let mut changed = Vec::new();
+        {
+            let mut slots = lock(&self.inner.slots);
+            slots.retain(|id, _| {
+                let keep = accounts.iter().any(|a| &a.id == id);
+                if !keep {
+                    changed.push(id.clone());
+                }
+                keep
+            });
+            for account in accounts {
+                match slots.get(&account.id) {
+                    Some(slot) => {
+                        let mut state = lock(&slot.state);
+                        if state.account != account {
+                            if state.account.access_token_issued_at != account.access_token_issued_at {
+                                state.access_token = None;
+                            }
+                            state.account = account.clone();
+                            changed.push(account.id.clone());
+                        }
+                    }
+                    None => {
+                        changed.push(account.id.clone());
+                        slots.insert(account.id.clone(), Arc::new(Slot::new(account)));
+                    }
+                }
+            }
+        }
+        for id in changed {
+            self.emit(&id);
+        }
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// Every account with its state.
+    pub fn accounts(&self) -> Vec<AccountView> {
+        let now = self.inner.clock.now();
+        let slots: Vec<Arc<Slot>> = lock(&self.inner.slots).values().cloned().collect();
+        let mut views: Vec<AccountView> = slots.iter().map(|slot| slot.view(now)).collect();
+        views.sort_by(|a, b| a.account.signed_in_at.cmp(&b.account.signed_in_at).then(a.account.id.cmp(&b.account.id)));
+        views
+    }
+
+    pub fn account(&self, account_id: &str) -> Result<AccountView, ManagerError> {
+        Ok(self.slot(account_id)?.view(self.inner.clock.now()))
+    }
+
+    /// State changes of every account, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<AccountEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Adds or replaces an account after a sign-in (see [`crate::sign_in`]).
+    pub fn signed_in(&self, account: Account) {
+        let id = account.id.clone();
+        {
+            let mut slots = lock(&self.inner.slots);
+            slots.insert(id.clone(), Arc::new(Slot::new(account)));
+        }
+        self.emit(&id);
+        self.inner.wake.notify_one();
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
+    pub(super) fn slot(&self, account_id: &str) -> Result<Arc<Slot>, ManagerError> {
+        lock(&self.inner.slots)
+            .get(account_id)
+            .cloned()
+            .ok_or_else(|| ManagerError::UnknownAccount(account_id.to_string()))
+    }
+
+    pub(super) fn emit(&self, account_id: &str) {
+        let view = lock(&self.inner.slots).get(account_id).map(|slot| slot.view(self.inner.clock.now()));
+        // Nobody listening is fine.
+        let _ = self.inner.events.send(AccountEvent { account_id: account_id.to_string(), view });
+    }
+}
+
+impl Slot {
+    pub(super) fn new(account: Account) -> Self {
+        Self {
+            id: account.id.clone(),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            state: Mutex::new(SlotState {
+                account,
+                access_token: None,
+                refreshing: false,
+                attempts: 0,
+                last_outcome: None,
+                rejected: None,
+            }),
+        }
+    }
+
+    pub(super) fn view(&self, now: DateTime<Utc>) -> AccountView {
+        let state = lock(&self.state);
+        AccountView::new(&state.account, state.refreshing, now)
+    }
+}

@@ -1,0 +1,389 @@
+//! The account manager against a stub server, with an injected clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::*;
+use crate::clock::{Clock, FakeClock};
+use crate::store::{Account, AccountState, Identity, MemorySecrets, Store};
+use crate::testing::{token_set, StubServer};
+
+struct Fixture {
+    stub: StubServer,
+    clock: FakeClock,
+    store: Store,
+    manager: AccountManager,
+    id: String,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+/// An account signed in at t0 with a 10-minute access token.
+async fn fixture(name: &str) -> Fixture {
+    let stub = StubServer::start().await;
+    let dir = std::env::temp_dir().join(format!("cells-auth-manager-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+    let identity = Identity { issuer: stub.issuer(), sub: "u-1".into(), user: "alice".into(), email: None };
+    let tokens = token_set("first", t0(), Duration::minutes(10));
+    let account = Account::signed_in(&stub.base, crate::CLIENT_ID, identity, &tokens, None);
+    store.save(&account, &tokens).unwrap();
+    let clock = FakeClock::at(t0());
+    let manager = AccountManager::new(store.clone(), crate::http::client(), Arc::new(clock.clone())).unwrap();
+    Fixture { id: account.id, stub, clock, store, manager, _dir: TempDir(dir) }
+}
+
+#[tokio::test]
+async fn a_fresh_token_is_served_without_asking_the_server() {
+    let f = fixture("fresh").await;
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "first-at");
+    f.clock.advance(Duration::minutes(8));
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "first-at");
+    assert_eq!(f.stub.token_requests(), 0);
+}
+
+#[tokio::test]
+async fn within_the_margin_the_token_is_refreshed_and_the_rotation_stored_first() {
+    let f = fixture("margin").await;
+    f.clock.advance(Duration::minutes(9) + Duration::seconds(1));
+    let token = f.manager.access_token(&f.id).await.unwrap();
+    assert_eq!(token.secret(), "stub-at-1");
+    assert_eq!(f.stub.token_requests(), 1);
+    let stored = f.store.tokens(&f.id).unwrap();
+    assert_eq!(stored.refresh_token.secret(), "stub-rt-1");
+    assert_eq!(stored.access_token.unwrap().secret(), "stub-at-1");
+    let account = f.store.get(&f.id).unwrap().unwrap();
+    assert_eq!(account.access_token_expires_at, f.clock.now() + Duration::minutes(10));
+    assert_eq!(account.last_refresh_at, Some(f.clock.now()));
+    assert_eq!(f.stub.state.lock().unwrap().refresh_tokens_used, ["first-rt"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_share_one_refresh() {
+    let f = fixture("flight").await;
+    f.clock.advance(Duration::minutes(11));
+    f.stub.hold();
+    let started = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let arrived = f.stub.token_request_arrived.notified();
+    let calls: Vec<_> = (0..200)
+        .map(|_| {
+            let (manager, id, started) = (f.manager.clone(), f.id.clone(), started.clone());
+            tokio::spawn(async move {
+                started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                manager.access_token(&id).await
+            })
+        })
+        .collect();
+    // The first refresh is at the server and held there while the others pile up.
+    arrived.await;
+    while started.load(std::sync::atomic::Ordering::SeqCst) < 200 {
+        tokio::task::yield_now().await;
+    }
+    f.stub.open();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap().secret(), "stub-at-1");
+    }
+    assert_eq!(f.stub.token_requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_share_one_failure_too() {
+    let f = fixture("flight-failure").await;
+    f.clock.advance(Duration::minutes(11));
+    f.stub.queue(&[(400, r#"{"error":"invalid_grant","error_description":"revoked"}"#)]);
+    f.stub.hold();
+    let arrived = f.stub.token_request_arrived.notified();
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let (manager, id) = (f.manager.clone(), f.id.clone());
+            tokio::spawn(async move { manager.access_token(&id).await })
+        })
+        .collect();
+    arrived.await;
+    f.stub.open();
+    for call in calls {
+        assert!(matches!(call.await.unwrap(), Err(ManagerError::NeedsReauth { .. })));
+    }
+    assert_eq!(f.stub.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn invalid_grant_needs_a_new_sign_in_once_and_stops_asking() {
+    let f = fixture("invalid-grant").await;
+    let mut events = f.manager.subscribe();
+    f.clock.advance(Duration::minutes(11));
+    f.stub.queue(&[(400, r#"{"error":"invalid_grant","error_description":"grant revoked"}"#)]);
+    let err = f.manager.access_token(&f.id).await.unwrap_err();
+    assert_eq!(
+        err,
+        ManagerError::NeedsReauth {
+            user: "alice".into(),
+            server: f.stub.base.clone(),
+            reason: "the server refused the refresh token: invalid_grant: grant revoked".into()
+        }
+    );
+    for _ in 0..5 {
+        assert!(matches!(f.manager.access_token(&f.id).await, Err(ManagerError::NeedsReauth { .. })));
+    }
+    assert_eq!(f.manager.refresh_due().await, 0, "no background retry either");
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.manager.account(&f.id).unwrap().state, AccountState::NeedsReauth);
+    assert!(f.store.get(&f.id).unwrap().unwrap().needs_reauth.is_some(), "persisted for other processes");
+    // Subscribers were told, with the reason.
+    let mut saw_reason = false;
+    while let Ok(event) = events.try_recv() {
+        saw_reason |= event.view.and_then(|v| v.account.needs_reauth).is_some_and(|r| r.contains("grant revoked"));
+    }
+    assert!(saw_reason);
+}
+
+#[tokio::test]
+async fn passing_failures_back_off_keep_the_tokens_and_recover() {
+    let f = fixture("backoff").await;
+    // Within the margin but not expired: still usable while the server is failing.
+    f.clock.advance(Duration::minutes(9) + Duration::seconds(30));
+    f.stub.queue(&[(500, r#"{"error":"server_error"}"#), (503, "down")]);
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "first-at");
+    assert_eq!(f.stub.token_requests(), 1);
+    let account = f.store.get(&f.id).unwrap().unwrap();
+    assert_eq!(account.failures, 1);
+    assert!(account.last_error.as_deref().unwrap().contains("server_error"));
+    let next = account.next_attempt_at.unwrap();
+    let wait = next - f.clock.now();
+    assert!(wait >= Duration::milliseconds(2500) && wait <= Duration::seconds(5), "{wait}");
+    // Before the next attempt: no request, the still-valid token is served.
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "first-at");
+    assert_eq!(f.stub.token_requests(), 1);
+    // The background refresh retries when due: 503 again, a longer wait.
+    f.clock.advance(Duration::seconds(6));
+    assert_eq!(f.manager.next_due(), f.store.get(&f.id).unwrap().unwrap().next_attempt_at);
+    assert_eq!(f.manager.refresh_due().await, 1);
+    let account = f.store.get(&f.id).unwrap().unwrap();
+    assert_eq!(account.failures, 2);
+    assert!(account.next_attempt_at.unwrap() - f.clock.now() >= Duration::seconds(5));
+    assert_eq!(f.store.tokens(&f.id).unwrap().refresh_token.secret(), "first-rt", "tokens kept");
+    // The server is back.
+    f.clock.advance(Duration::seconds(11));
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "stub-at-1");
+    let account = f.store.get(&f.id).unwrap().unwrap();
+    assert_eq!((account.failures, account.last_error, account.next_attempt_at), (0, None, None));
+}
+
+#[tokio::test]
+async fn an_expired_token_while_backing_off_is_a_clear_error_without_requests() {
+    let f = fixture("expired-backoff").await;
+    f.clock.advance(Duration::minutes(11));
+    f.stub.queue(&[(502, "<html>bad gateway</html>")]);
+    let err = f.manager.access_token(&f.id).await.unwrap_err();
+    let ManagerError::RetryLater { reason, next_attempt, .. } = &err else { panic!("{err:?}") };
+    assert!(reason.contains("HTTP 502"), "{reason}");
+    assert!(*next_attempt > f.clock.now());
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap_err(), err);
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.store.tokens(&f.id).unwrap().refresh_token.secret(), "first-rt");
+}
+
+#[tokio::test]
+async fn proactive_refresh_comes_at_three_quarters_of_the_lifetime() {
+    let f = fixture("proactive").await;
+    assert_eq!(f.manager.next_due(), Some(t0() + Duration::seconds(450)));
+    f.clock.advance(Duration::seconds(449));
+    assert_eq!(f.manager.refresh_due().await, 0);
+    f.clock.advance(Duration::seconds(1));
+    assert_eq!(f.manager.refresh_due().await, 1);
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.manager.next_due(), Some(f.clock.now() + Duration::seconds(450)));
+}
+
+#[tokio::test]
+async fn the_background_task_refreshes_a_due_account_and_tells_subscribers() {
+    let f = fixture("background").await;
+    let mut events = f.manager.subscribe();
+    f.clock.advance(Duration::seconds(451));
+    let task = f.manager.spawn_background_refresh();
+    // Wait for the event saying the account was refreshed.
+    loop {
+        let event = events.recv().await.unwrap();
+        if event.view.is_some_and(|v| v.account.last_refresh_at.is_some() && !v.refreshing) {
+            break;
+        }
+    }
+    task.abort();
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.store.tokens(&f.id).unwrap().access_token.unwrap().secret(), "stub-at-1");
+}
+
+#[test]
+fn short_lifetimes_keep_a_quarter_as_margin_and_refresh_a_minute_early_at_most() {
+    let identity = Identity { issuer: "i".into(), sub: "u".into(), user: "u".into(), email: None };
+    let mut account =
+        Account::signed_in("s", crate::CLIENT_ID, identity, &token_set("x", t0(), Duration::seconds(4)), None);
+    assert_eq!(freshness_margin(&account), Duration::seconds(1));
+    assert_eq!(due_at(&account), Some(t0() + Duration::seconds(3)));
+    account.access_token_expires_at = t0() + Duration::minutes(2);
+    assert_eq!(freshness_margin(&account), Duration::seconds(30));
+    assert_eq!(due_at(&account), Some(t0() + Duration::seconds(60)), "a minute before expiry beats 75 %");
+    account.needs_reauth = Some("r".into());
+    assert_eq!(due_at(&account), None);
+}
+
+#[test]
+fn backoff_doubles_with_jitter_and_is_capped() {
+    assert_eq!(backoff_delay(1, 0.0), Duration::milliseconds(2500));
+    assert_eq!(backoff_delay(1, 1.0), Duration::seconds(5));
+    assert_eq!(backoff_delay(2, 1.0), Duration::seconds(10));
+    assert_eq!(backoff_delay(4, 1.0), Duration::seconds(40));
+    assert_eq!(backoff_delay(30, 1.0), Duration::minutes(5));
+    assert_eq!(backoff_delay(30, 0.0), Duration::seconds(150));
+}
+
+#[tokio::test]
+async fn invalidate_forces_a_refresh_only_for_the_current_token() {
+    let f = fixture("invalidate").await;
+    let first = f.manager.access_token(&f.id).await.unwrap();
+    f.manager.invalidate(&f.id, &first).unwrap();
+    let second = f.manager.access_token(&f.id).await.unwrap();
+    assert_eq!(second.secret(), "stub-at-1");
+    // A late 401 for the old token does not throw the new one away.
+    f.manager.invalidate(&f.id, &first).unwrap();
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap(), second);
+    assert_eq!(f.stub.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn another_process_result_is_used_instead_of_spending_the_token_again() {
+    let f = fixture("other-process").await;
+    f.clock.advance(Duration::minutes(11));
+    // Another process refreshed meanwhile and stored its result.
+    let other = AccountManager::new(f.store.clone(), crate::http::client(), Arc::new(f.clock.clone())).unwrap();
+    let theirs = other.access_token(&f.id).await.unwrap();
+    assert_eq!(f.stub.token_requests(), 1);
+    // This process still has the old state in memory, but re-reads under the lock.
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap(), theirs);
+    assert_eq!(f.stub.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn logout_revokes_and_deletes_even_when_the_server_is_down() {
+    let f = fixture("logout").await;
+    let (account, revocation) = f.manager.logout(&f.id).await.unwrap();
+    assert_eq!(account.user, "alice");
+    assert_eq!(revocation, Revocation::Revoked);
+    assert_eq!(f.stub.revocations(), 1);
+    assert!(f.store.get(&f.id).unwrap().is_none());
+    assert!(f.store.tokens(&f.id).is_err());
+    assert!(matches!(f.manager.access_token(&f.id).await, Err(ManagerError::UnknownAccount(_))));
+
+    let g = fixture("logout-down").await;
+    let base = g.stub.base.clone();
+    drop(g.stub);
+    let (_, revocation) = g.manager.logout(&g.id).await.unwrap();
+    assert!(matches!(&revocation, Revocation::Failed(reason) if reason.contains(&base)), "{revocation:?}");
+    assert!(g.store.get(&g.id).unwrap().is_none());
+}
+
+/// A test CA and a certificate for 127.0.0.1 it signed, made by openssl: (CA, chain, key) in PEM.
+fn test_certificates(dir: &std::path::Path) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    std::fs::write(dir.join("leaf.ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=Test CA",
+        "-days",
+        "2",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=127.0.0.1"]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    (read("ca.pem"), read("leaf.pem"), read("leaf.key"))
+}
+
+#[tokio::test]
+async fn logout_revokes_on_https_through_oauth2_and_on_plain_http_through_its_own_post() {
+    // Plain http: the stub of every other test.
+    let plain = fixture("revoke-http").await;
+    assert!(plain.stub.base.starts_with("http://"));
+    assert_eq!(plain.manager.logout(&plain.id).await.unwrap().1, Revocation::Revoked);
+    assert_eq!(plain.stub.state.lock().unwrap().revocations_by_scheme(), (0, 1));
+
+    // https: a TLS server whose CA this client trusts.
+    let dir = std::env::temp_dir().join(format!("cells-auth-manager-tls-{}", std::process::id()));
+    let (ca, chain, key) = test_certificates(&dir);
+    let stub = StubServer::start_tls(&chain, &key).await;
+    assert!(stub.base.starts_with("https://"));
+    let http = crate::http::builder(crate::http::REQUEST_TIMEOUT)
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let store = Store::new(dir.join("config"), Arc::new(MemorySecrets::default()));
+    let identity = Identity { issuer: stub.issuer(), sub: "u-1".into(), user: "alice".into(), email: None };
+    let tokens = token_set("tls", Utc::now(), Duration::minutes(10));
+    let account = Account::signed_in(&stub.base, crate::CLIENT_ID, identity, &tokens, None);
+    store.save(&account, &tokens).unwrap();
+    let manager = AccountManager::new(store.clone(), http, Arc::new(crate::clock::SystemClock)).unwrap();
+    let (_, revocation) = manager.logout(&account.id).await.unwrap();
+    assert_eq!(revocation, Revocation::Revoked);
+    let state = stub.state.lock().unwrap();
+    assert_eq!(state.revocations_by_scheme(), (1, 0), "revoked over TLS");
+    assert_eq!(state.revoked, ["tls-rt"], "the refresh token, as oauth2 sends it");
+    assert!(store.get(&account.id).unwrap().is_none());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn nothing_secret_in_debug_output_or_errors() {
+    let f = fixture("debug").await;
+    f.clock.advance(Duration::minutes(11));
+    let token = f.manager.access_token(&f.id).await.unwrap();
+    f.stub.queue(&[(400, r#"{"error":"invalid_grant"}"#)]);
+    let err = f.manager.refresh(&f.id).await.unwrap_err();
+    let printed =
+        format!("{:?} {:?} {token:?} {err:?} {err} {:?}", f.manager, f.manager.accounts(), f.store.tokens(&f.id));
+    for secret in ["first-at", "first-rt", "stub-at-1", "stub-rt-1"] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+}

@@ -1,0 +1,451 @@
+//! One sign-in: the authorization code flow with PKCE through the system
+//! browser and a loopback redirect (RFC 8252), ending in a stored account.
+//! The command line and the desktop app both run it through [`SignIn`]:
+//!
+//! 1. [`SignIn::start`] checks the keyring, discovers the server, binds the
+//!    listener (or awaits a `cellsauth://` link) and builds the
+//!    authorization URL; the handle then shows what is pending;
+//! 2. the caller opens the browser ([`SignInControl::open_browser`]), as
+//!    often as the user asks;
+//! 3. [`SignIn::account`] waits for the answer, exchanges the code, verifies
+//!    the ID token, stores the account and hands it to the account manager;
+//!    [`SignInControl::cancel`] ends it early. The port is closed whatever
+//!    happens, and the browser is told the outcome.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use url::Url;
+
+use crate::authorization::{authorization_request, AuthorizationRequest};
+use crate::browser::Opener;
+use crate::callback::{judge_query, Callback, CallbackOutcome, Expectation, FinalPage};
+use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
+use crate::loopback::{bind_first_free, CallbackServer, LoopbackError, DEV_PORT, SYNC_PORTS};
+use crate::manager::AccountManager;
+use crate::store::{Account, Identity, StoreError};
+use crate::tokens::{exchange_code, AuthorizationCode, PkceCodeVerifier, TokenError};
+use crate::verify::{IdTokenVerifier, JwksCache, Nonce, NonceCheck, VerifyError};
+use crate::view::human_duration;
+use crate::{CLIENT_ID, CUSTOM_SCHEME_CLIENT_ID};
+
+/// The redirect Cells registers for the `cells-mobile` client.
+pub const CUSTOM_SCHEME_REDIRECT: &str = "cellsauth://callback";
+
+/// Where the browser brings the answer back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectMode {
+    /// The first free port of 3636-3666, as Cells registers for `cells-sync`.
+    Loopback,
+    /// `http://localhost:3000/servers/callback`, registered for development.
+    Development,
+    /// `cellsauth://callback` as the client `cells-mobile`, for machines where
+    /// a firewall or antivirus blocks loopback ports. The answer arrives as a
+    /// link the app receives, handed over with [`SignInControl::deliver_link`].
+    CustomScheme,
+}
+
+impl RedirectMode {
+    pub fn client_id(self) -> &'static str {
+        match self {
+            RedirectMode::CustomScheme => CUSTOM_SCHEME_CLIENT_ID,
+            RedirectMode::Loopback | RedirectMode::Development => CLIENT_ID,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error(transparent)]
+    Loopback(#[from] LoopbackError),
+    #[error("no answer from the browser within {}: sign in again (--timeout sets a longer wait)", human_duration(*.0))]
+    Timeout(Duration),
+    #[error("sign-in cancelled")]
+    Cancelled,
+    #[error("the sign-in was cancelled in the browser ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AccessDenied { error: String, description: Option<String> },
+    #[error("the server refused the sign-in ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AuthorizationError { error: String, description: Option<String> },
+    #[error("the answer came from {}, not from {expected}: sign-in aborted (mix-up defence)", found.as_deref().unwrap_or("an unnamed issuer"))]
+    WrongIssuer { found: Option<String>, expected: String },
+    #[error("cannot get the tokens: {0}")]
+    Token(#[from] TokenError),
+    #[error("sign-in rejected: {0}")]
+    Verify(#[from] VerifyError),
+    #[error(
+        "the server returned no {0}; check that the client cells-sync is allowed the 'openid' and 'offline' scopes"
+    )]
+    MissingToken(&'static str),
+    #[error("the sign-in stopped before the browser answered")]
+    Aborted,
+}
+
+/// How to run a sign-in.
+#[derive(Clone)]
+pub struct SignInOptions {
+    pub redirect: RedirectMode,
+    /// How long to wait for the browser.
+    pub timeout: Duration,
+    /// Opens the authorization page; `None` only prints it (`--no-browser`).
+    pub opener: Option<Opener>,
+}
+
+/// What a pending sign-in shows the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingSignIn {
+    pub server: String,
+    /// The page to open; it carries the PKCE challenge, the state and the
+    /// nonce, never the verifier.
+    pub authorization_url: String,
+    pub redirect_uri: String,
+    /// The loopback port held, or none for a `cellsauth://` sign-in.
+    pub port: Option<u16>,
+    /// The answer comes back as a `cellsauth://callback` link.
+    pub custom_scheme: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeepLinkError {
+    #[error("not a cellsauth://callback link")]
+    NotACallback,
+    #[error("{0}")]
+    Stray(&'static str),
+    #[error("this sign-in has already been answered")]
+    AlreadyAnswered,
+    #[error("the sign-in is no longer waiting")]
+    Closed,
+    /// No sign-in in custom-scheme mode is pending, as on a cold start.
+    #[error("no sign-in is waiting for a cellsauth link")]
+    NothingPending,
+}
+
+/// Where `cellsauth://callback` links for the pending sign-in are delivered.
+struct DeepLinkInbox {
+    expectation: Expectation,
+    accepted: AtomicBool,
+    callbacks: mpsc::Sender<Callback>,
+}
+
+impl DeepLinkInbox {
+    /// A link without the pending state is refused and changes nothing.
+    fn deliver(&self, link: &str) -> Result<(), DeepLinkError> {
+        let url = Url::parse(link).map_err(|_| DeepLinkError::NotACallback)?;
+        if url.scheme() != "cellsauth" || url.host_str() != Some("callback") {
+            return Err(DeepLinkError::NotACallback);
+        }
+        let outcome = judge_query(url.query().unwrap_or(""), &self.expectation).map_err(DeepLinkError::Stray)?;
+        if self.accepted.swap(true, Ordering::SeqCst) {
+            return Err(DeepLinkError::AlreadyAnswered);
+        }
+        self.callbacks.try_send(Callback::without_page(outcome)).map_err(|_| DeepLinkError::Closed)
+    }
+}
+
+/// Shows, reopens, cancels and feeds a pending sign-in; cheap to clone, so
+/// a window can hold it while a task awaits [`SignIn::account`].
+#[derive(Clone)]
+pub struct SignInControl {
+    inner: Arc<ControlInner>,
+}
+
+struct ControlInner {
+    pending: PendingSignIn,
+    opener: Option<Opener>,
+    inbox: Option<DeepLinkInbox>,
+    cancel: watch::Sender<bool>,
+    ended: watch::Receiver<bool>,
+}
+
+impl SignInControl {
+    pub fn pending(&self) -> &PendingSignIn {
+        &self.inner.pending
+    }
+
+    /// Opens the authorization page (again).
+    pub fn open_browser(&self) -> Result<(), String> {
+        match &self.inner.opener {
+            Some(open) => open(&self.inner.pending.authorization_url),
+            None => Err("no browser is opened for this sign-in: open the address yourself".to_string()),
+        }
+    }
+
+    /// Ends the sign-in; returns once it has ended and its port is free.
+    pub async fn cancel(&self) {
+        self.inner.cancel.send_replace(true);
+        let mut ended = self.inner.ended.clone();
+        let _ = ended.wait_for(|ended| *ended).await;
+    }
+
+    /// Hands a `cellsauth://callback?...` link to this sign-in.
+    pub fn deliver_link(&self, link: &str) -> Result<(), DeepLinkError> {
+        self.inner.inbox.as_ref().ok_or(DeepLinkError::NothingPending)?.deliver(link)
+    }
+}
+
+/// A sign-in under way, from its start to the account.
+pub struct SignIn {
+    control: SignInControl,
+    outcome: tokio::task::JoinHandle<Result<Account, SignInError>>,
+}
+
+impl SignIn {
+    /// Prepares a sign-in and starts waiting for its answer. The keyring is
+    /// checked first and the port bound last, so that nothing is opened in
+    /// the browser unless the answer can be received and kept.
+    pub async fn start(
+        manager: &AccountManager,
+        server: ServerUrl,
+        options: SignInOptions,
+    ) -> Result<Self, SignInError> {
+        let probe = manager.store().clone();
+        tokio::task::spawn_blocking(move || probe.check_writable())
+            .await
+            .map_err(|e| StoreError::Keyring(e.to_string()))??;
+        let metadata = discover(manager.http(), &server).await?;
+        let bound = match options.redirect {
+            RedirectMode::Loopback => Some(bind_first_free(SYNC_PORTS)?),
+            RedirectMode::Development => Some(bind_first_free(DEV_PORT..=DEV_PORT)?),
+            RedirectMode::CustomScheme => None,
+        };
+        let redirect_uri = bound.as_ref().map_or_else(|| CUSTOM_SCHEME_REDIRECT.to_string(), |b| b.redirect_uri());
+        let client_id = options.redirect.client_id();
+        let request = authorization_request(&metadata, client_id, &redirect_uri)?;
+        let expectation = Expectation {
+            state: request.state.clone(),
+            issuer: metadata.issuer.clone(),
+            require_iss: metadata.authorization_response_iss_parameter_supported,
+        };
+        let (sender, callbacks) = mpsc::channel(1);
+        let (listener, inbox) = match bound {
+            Some(bound) => (Some(CallbackServer::start(bound, expectation, sender)?), None),
+            None => (None, Some(DeepLinkInbox { expectation, accepted: AtomicBool::new(false), callbacks: sender })),
+        };
+        let pending = PendingSignIn {
+            server: server.to_string(),
+            authorization_url: request.url.to_string(),
+            redirect_uri: redirect_uri.clone(),
+            port: listener.as_ref().map(CallbackServer::port),
+            custom_scheme: options.redirect == RedirectMode::CustomScheme,
+        };
+        let (cancel, cancelled) = watch::channel(false);
+        let (ended_tx, ended) = watch::channel(false);
+        let waiting = Waiting {
+            manager: manager.clone(),
+            server,
+            metadata,
+            client_id,
+            redirect_uri,
+            request,
+            listener,
+            callbacks,
+        };
+        let outcome = tokio::spawn(async move {
+            let result = waiting.run(options.timeout, cancelled).await;
+            ended_tx.send_replace(true);
+            result
+        });
+        let control =
+            SignInControl { inner: Arc::new(ControlInner { pending, opener: options.opener, inbox, cancel, ended }) };
+        Ok(Self { control, outcome })
+    }
+
+    pub fn pending(&self) -> &PendingSignIn {
+        self.control.pending()
+    }
+
+    pub fn control(&self) -> SignInControl {
+        self.control.clone()
+    }
+
+    /// Waits for the end: the account, stored and known to the manager.
+    pub async fn account(self) -> Result<Account, SignInError> {
+        // Held until the end: dropping every control cancels the sign-in.
+        let _control = self.control;
+        self.outcome.await.unwrap_or(Err(SignInError::Aborted))
+    }
+}
+
+/// The waiting half of a sign-in, run on its own task.
+struct Waiting {
+    manager: AccountManager,
+    server: ServerUrl,
+    metadata: ProviderMetadata,
+    client_id: &'static str,
+    redirect_uri: String,
+    request: AuthorizationRequest,
+    /// None in custom-scheme mode.
+    listener: Option<CallbackServer>,
+    callbacks: mpsc::Receiver<Callback>,
+}
+
+impl Waiting {
+    async fn run(mut self, timeout: Duration, mut cancelled: watch::Receiver<bool>) -> Result<Account, SignInError> {
+        let callback = tokio::select! {
+            callback = self.callbacks.recv() => callback.ok_or(SignInError::Aborted),
+            _ = tokio::time::sleep(timeout) => Err(SignInError::Timeout(timeout)),
+            // A cancel, or every handle dropped (the app quitting).
+            _ = cancelled.wait_for(|cancelled| *cancelled) => Err(SignInError::Cancelled),
+        };
+        let callback = match callback {
+            Ok(callback) => callback,
+            Err(err) => {
+                self.close().await;
+                return Err(err);
+            }
+        };
+        let result = match &callback.outcome {
+            CallbackOutcome::Code(code) => self.redeem(code.clone()).await,
+            CallbackOutcome::Denied { error, description } if error == "access_denied" => {
+                Err(SignInError::AccessDenied { error: error.clone(), description: description.clone() })
+            }
+            CallbackOutcome::Denied { error, description } => {
+                Err(SignInError::AuthorizationError { error: error.clone(), description: description.clone() })
+            }
+            CallbackOutcome::WrongIssuer { found } => {
+                Err(SignInError::WrongIssuer { found: found.clone(), expected: self.metadata.issuer.clone() })
+            }
+        };
+        callback.reply(match &result {
+            Ok(account) => FinalPage::Success {
+                detail: format!(
+                    "Signed in to {} as {}. You can close this tab and return to the app.",
+                    account.server, account.user
+                ),
+            },
+            Err(err) => FinalPage::Failure { detail: format!("{err}. Return to the app to try again.") },
+        });
+        self.close().await;
+        if let Ok(account) = &result {
+            self.manager.signed_in(account.clone());
+        }
+        result
+    }
+
+    async fn close(&mut self) {
+        if let Some(listener) = self.listener.take() {
+            listener.close().await;
+        }
+    }
+
+    async fn redeem(&mut self, code: AuthorizationCode) -> Result<Account, SignInError> {
+        let http = self.manager.http();
+        let clock = self.manager.clock();
+        // The verifier is spent by this one exchange.
+        let verifier = std::mem::replace(&mut self.request.verifier, PkceCodeVerifier::new(String::new()));
+        let tokens = exchange_code(
+            http,
+            &self.metadata.token_endpoint,
+            self.client_id,
+            code,
+            verifier,
+            &self.redirect_uri,
+            clock.as_ref(),
+        )
+        .await?;
+        let id_token = tokens.id_token.as_ref().ok_or(SignInError::MissingToken("ID token"))?;
+        if tokens.refresh_token.is_none() {
+            return Err(SignInError::MissingToken("refresh token"));
+        }
+        let keys = JwksCache::new(&self.metadata.jwks_uri);
+        let verifier = IdTokenVerifier {
+            http,
+            keys: &keys,
+            issuer: &self.metadata.issuer,
+            client_id: self.client_id,
+            clock: clock.as_ref(),
+        };
+        let nonce: &Nonce = &self.request.nonce;
+        let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce, pkce_used: true }).await?;
+        let identity = Identity {
+            issuer: self.metadata.issuer.clone(),
+            user: claims.name.clone().or_else(|| claims.email.clone()).unwrap_or_else(|| claims.sub.clone()),
+            email: claims.email.clone(),
+            sub: claims.sub.clone(),
+        };
+        let mut account =
+            Account::signed_in(self.server.as_str(), self.client_id, identity, &tokens, claims.expires_at());
+        account.label = server_label(http, &self.server).await;
+        let store = self.manager.store().clone();
+        let saved = account.clone();
+        tokio::task::spawn_blocking(move || store.save(&saved, &tokens))
+            .await
+            .map_err(|e| StoreError::Keyring(e.to_string()))??;
+        Ok(account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callback::CsrfToken;
+
+    fn inbox(sender: mpsc::Sender<Callback>) -> DeepLinkInbox {
+        DeepLinkInbox {
+            expectation: Expectation {
+                state: CsrfToken::new("st".into()),
+                issuer: "https://h/oidc/".into(),
+                require_iss: false,
+            },
+            accepted: AtomicBool::new(false),
+            callbacks: sender,
+        }
+    }
+
+    #[test]
+    fn a_deep_link_reaches_the_sign_in_only_with_its_state_and_once() {
+        let (sender, mut callbacks) = mpsc::channel(1);
+        let inbox = inbox(sender);
+        assert_eq!(
+            inbox.deliver("cellsauth://callback?code=c&state=foreign"),
+            Err(DeepLinkError::Stray("this answer is for another sign-in (state does not match)"))
+        );
+        assert_eq!(inbox.deliver("https://callback?code=c&state=st"), Err(DeepLinkError::NotACallback));
+        assert_eq!(inbox.deliver("cellsauth://elsewhere?code=c&state=st"), Err(DeepLinkError::NotACallback));
+        assert_eq!(inbox.deliver("not a link"), Err(DeepLinkError::NotACallback));
+        assert!(callbacks.try_recv().is_err(), "nothing reached the sign-in");
+        assert_eq!(inbox.deliver("cellsauth://callback?code=c&state=st"), Ok(()));
+        assert_eq!(callbacks.try_recv().unwrap().outcome, CallbackOutcome::Code(AuthorizationCode::new("c".into())));
+        assert_eq!(inbox.deliver("cellsauth://callback?code=c2&state=st"), Err(DeepLinkError::AlreadyAnswered));
+    }
+
+    #[tokio::test]
+    async fn the_handle_shows_the_pending_sign_in_and_cancel_frees_the_port() {
+        let stub = crate::testing::StubServer::start().await;
+        let dir = std::env::temp_dir().join(format!("cells-auth-sign-in-{}", std::process::id()));
+        let store = crate::store::Store::new(&dir, Arc::new(crate::store::MemorySecrets::default()));
+        let manager = AccountManager::new(store, crate::http::client(), Arc::new(crate::clock::SystemClock)).unwrap();
+        let server = ServerUrl::parse(&stub.base).unwrap();
+        let options =
+            SignInOptions { redirect: RedirectMode::Loopback, timeout: Duration::from_secs(60), opener: None };
+        let sign_in = SignIn::start(&manager, server, options).await.unwrap();
+        let pending = sign_in.pending().clone();
+        let port = pending.port.expect("a loopback port");
+        assert!(crate::loopback::SYNC_PORTS.contains(&port));
+        assert_eq!(pending.redirect_uri, format!("http://localhost:{port}/servers/callback"));
+        assert!(pending.authorization_url.starts_with(&format!("{}/oidc/oauth2/auth?", stub.base)));
+        assert!(!pending.custom_scheme);
+        let control = sign_in.control();
+        assert!(control.open_browser().is_err(), "no opener, no browser");
+        assert_eq!(control.deliver_link("cellsauth://callback?code=c&state=s"), Err(DeepLinkError::NothingPending));
+        assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err(), "the port is held");
+        control.cancel().await;
+        assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(), "cancel returned with the port free");
+        assert!(matches!(sign_in.account().await, Err(SignInError::Cancelled)));
+        assert!(manager.accounts().is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn custom_scheme_mode_signs_in_as_cells_mobile() {
+        assert_eq!(RedirectMode::CustomScheme.client_id(), "cells-mobile");
+        assert_eq!(RedirectMode::Loopback.client_id(), "cells-sync");
+        assert_eq!(RedirectMode::Development.client_id(), "cells-sync");
+    }
+}

@@ -1,0 +1,34 @@
+//! What can go wrong with the keyring or the account file, said so that a
+//! user can act on it.
+
+use std::path::PathBuf;
+
+/// Overrides the directory of the account file.
+pub const CONFIG_DIR_ENV: &str = "CELLS_AUTH_CONFIG_DIR";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no Secret Service is available to keep the tokens ({0}): start gnome-keyring or another Secret Service (such as KeePassXC) in your desktop session, then try again")]
+    NoSecretService(String),
+    #[error("the keyring is locked: unlock it (for example in Passwords and Keys, or by signing in to the desktop session) and try again")]
+    KeyringLocked,
+    /// The keyring did not answer within this many seconds.
+    #[error(
+        "the keyring did not answer within {0} s; it may be waiting for a password prompt: unlock it and try again"
+    )]
+    KeyringTimeout(u64),
+    #[error("the keyring refused to store a {kind} of {len} bytes, longer than it accepts")]
+    SecretTooLong { kind: &'static str, len: usize },
+    #[error("the keyring failed: {0}")]
+    Keyring(String),
+    #[error("cannot find a configuration directory: set {CONFIG_DIR_ENV} to one")]
+    NoConfigDir,
+    #[error("cannot {action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("the account file {path} is damaged ({reason}): move it away and sign in again")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("no account matches '{0}': `cells-auth status` lists them")]
+    UnknownAccount(String),
+    #[error("the {kind} of account {account} is missing from the keyring: sign in again")]
+    MissingSecret { account: String, kind: &'static str },
+}

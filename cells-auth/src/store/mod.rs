@@ -1,0 +1,289 @@
+//! Where accounts live: secrets in the OS keyring, one entry per secret, and
+//! everything else in one JSON file written atomically with mode 0600.
+//!
+//! Secrets never go to the file, and there is no plaintext fallback: when the
+//! keyring is missing or locked, the user is told how to fix it.
+
+mod account;
+mod error;
+mod files;
+mod secrets;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tokens::{AccessToken, IdToken, RefreshToken, TokenSet};
+
+pub use account::{account_id, Account, AccountState, Identity};
+pub use error::{StoreError, CONFIG_DIR_ENV};
+pub use files::FileLock;
+use files::{ensure_private_dir, write_atomically};
+pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
+
+/// The keyring service under which every secret is filed.
+pub const KEYRING_SERVICE: &str = "cells-auth";
+const ACCOUNTS_FILE: &str = "accounts.json";
+const LOCK_FILE: &str = "accounts.lock";
+
+/// The secrets of one account, read back from the keyring.
+#[derive(Debug, Clone)]
+pub struct StoredTokens {
+    pub refresh_token: RefreshToken,
+    pub access_token: Option<AccessToken>,
+    pub id_token: Option<IdToken>,
+}
+
+/// Holds an account's refresh lock until dropped.
+pub type AccountLock = FileLock;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AccountsFile {
+    version: u32,
+    accounts: Vec<Account>,
+}
+
+/// Accounts and their secrets.
+#[derive(Clone)]
+pub struct Store {
+    dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>, secrets: Arc<dyn SecretStore>) -> Self {
+        Self { dir: dir.into(), secrets }
+    }
+
+    /// The user's store: `$CELLS_AUTH_CONFIG_DIR` or `<config dir>/cells-auth`,
+    /// and the OS keyring.
+    pub fn open_default() -> Result<Self, StoreError> {
+        Ok(Self::new(default_dir()?, Arc::new(KeyringSecrets::new(KEYRING_SERVICE))))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn accounts_path(&self) -> PathBuf {
+        self.dir.join(ACCOUNTS_FILE)
+    }
+
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        self.secrets.check_writable()
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        Ok(self.read_file()?.accounts)
+    }
+
+    /// Stores a fresh sign-in: the secrets first, then the account file, so
+    /// the file never points at secrets that are not there. Signing in again
+    /// as the same user on the same server replaces that account.
+    pub fn save(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
+        // The refresh token first: it is the one secret that cannot be got again.
+        if let Some(refresh) = &tokens.refresh_token {
+            self.save_refresh_token(&account.id, refresh)?;
+        }
+        self.save_refreshed(account, tokens)
+    }
+
+    /// Stores a rotated refresh token at once: the one it replaces is spent.
+    pub fn save_refresh_token(&self, account_id: &str, refresh_token: &RefreshToken) -> Result<(), StoreError> {
+        self.secrets.set(account_id, SecretKind::RefreshToken, refresh_token.secret())?;
+        crate::failpoint::hit("after-refresh-token-write");
+        Ok(())
+    }
+
+    /// Stores the access and ID tokens of a refresh whose refresh token is
+    /// already saved, then the account metadata.
+    pub fn save_refreshed(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
+        if let Some(id_token) = &tokens.id_token {
+            self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret())?;
+        }
+        self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret())?;
+        self.update_file(|file| {
+            match file.accounts.iter_mut().find(|a| a.id == account.id) {
+                Some(existing) => *existing = account.clone(),
+                None => file.accounts.push(account.clone()),
+            }
+            Ok(())
+        })
+    }
+
+    /// Changes one account's metadata (not its secrets).
+    pub fn update(&self, account_id: &str, change: impl FnOnce(&mut Account)) -> Result<Account, StoreError> {
+        let mut updated = None;
+        self.update_file(|file| {
+            let account = file
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == account_id)
+                .ok_or_else(|| StoreError::UnknownAccount(account_id.to_string()))?;
+            change(account);
+            updated = Some(account.clone());
+            Ok(())
+        })?;
+        updated.ok_or_else(|| StoreError::UnknownAccount(account_id.to_string()))
+    }
+
+    /// The account with this id, as the file says now.
+    pub fn get(&self, account_id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.accounts()?.into_iter().find(|a| a.id == account_id))
+    }
+
+    /// Takes the per-account lock that serialises refreshes across processes;
+    /// blocks until it is free. Released when the guard is dropped.
+    pub fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
+        let dir = self.dir.join("locks");
+        ensure_private_dir(&self.dir)?;
+        ensure_private_dir(&dir)?;
+        FileLock::acquire(&dir.join(format!("{account_id}.lock")))
+    }
+
+    /// Reads an account's secrets back from the keyring.
+    pub fn tokens(&self, account_id: &str) -> Result<StoredTokens, StoreError> {
+        let refresh_token = self.secrets.get(account_id, SecretKind::RefreshToken)?.map(RefreshToken::new).ok_or(
+            StoreError::MissingSecret { account: account_id.to_string(), kind: SecretKind::RefreshToken.noun() },
+        )?;
+        Ok(StoredTokens {
+            refresh_token,
+            access_token: self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new),
+            id_token: self.secrets.get(account_id, SecretKind::IdToken)?.map(IdToken::new),
+        })
+    }
+
+    /// Deletes an account's secrets, then its metadata.
+    pub fn remove(&self, account_id: &str) -> Result<(), StoreError> {
+        for kind in SecretKind::ALL {
+            self.secrets.delete(account_id, kind)?;
+        }
+        let _ = fs::remove_file(self.dir.join("locks").join(format!("{account_id}.lock")));
+        self.update_file(|file| {
+            file.accounts.retain(|a| a.id != account_id);
+            Ok(())
+        })
+    }
+
+    fn read_file(&self) -> Result<AccountsFile, StoreError> {
+        let path = self.accounts_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(AccountsFile { version: 1, accounts: vec![] })
+            }
+            Err(source) => return Err(StoreError::Io { action: "read", path, source }),
+        };
+        serde_json::from_str(&text).map_err(|err| StoreError::Corrupt { path, reason: err.to_string() })
+    }
+
+    /// Read-modify-write of the account file under an exclusive lock, so two
+    /// processes never lose each other's changes.
+    fn update_file(&self, change: impl FnOnce(&mut AccountsFile) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        ensure_private_dir(&self.dir)?;
+        let _lock = FileLock::acquire(&self.dir.join(LOCK_FILE))?;
+        let mut file = self.read_file()?;
+        file.version = 1;
+        change(&mut file)?;
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
+        write_atomically(&self.accounts_path(), &json)
+    }
+}
+
+fn default_dir() -> Result<PathBuf, StoreError> {
+    match std::env::var_os(CONFIG_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => dirs::config_dir().map(|d| d.join("cells-auth")).ok_or(StoreError::NoConfigDir),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::account;
+    use crate::testing::token_set;
+    use chrono::Utc;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cells-auth-store-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn tokens(tag: &str) -> TokenSet {
+        let mut set = token_set(tag, Utc::now(), chrono::Duration::minutes(10));
+        set.id_token = Some(IdToken::new(format!("id-{tag}")));
+        set
+    }
+
+    #[test]
+    fn saves_secrets_to_the_secret_store_and_only_metadata_to_the_file() {
+        let dir = temp_dir("save");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        let alice = account("u-1", "alice");
+        store.save(&alice, &tokens("1")).unwrap();
+        assert_eq!(store.accounts().unwrap(), vec![alice.clone()]);
+        assert_eq!(store.tokens(&alice.id).unwrap().refresh_token.secret(), "1-rt");
+        let text = fs::read_to_string(store.accounts_path()).unwrap();
+        assert!(!text.contains("1-rt") && !text.contains("1-at") && !text.contains("id-1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.accounts_path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_same_user_on_the_same_server_is_updated_not_duplicated() {
+        let dir = temp_dir("update");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        store.save(&account("u-1", "alice"), &tokens("1")).unwrap();
+        store.save(&account("u-2", "bob"), &tokens("2")).unwrap();
+        let mut again = account("u-1", "alice");
+        again.email = Some("new@example.com".into());
+        store.save(&again, &tokens("3")).unwrap();
+        let accounts = store.accounts().unwrap();
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(accounts[0].email.as_deref(), Some("new@example.com"));
+        assert_eq!(store.tokens(&again.id).unwrap().refresh_token.secret(), "3-rt");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn removing_an_account_deletes_its_secrets_and_metadata_only() {
+        let dir = temp_dir("remove");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        let alice = account("u-1", "alice");
+        let bob = account("u-2", "bob");
+        store.save(&alice, &tokens("1")).unwrap();
+        store.save(&bob, &tokens("2")).unwrap();
+        store.remove(&bob.id).unwrap();
+        assert_eq!(store.accounts().unwrap(), vec![alice.clone()]);
+        assert!(matches!(store.tokens(&bob.id), Err(StoreError::MissingSecret { .. })));
+        assert_eq!(store.tokens(&alice.id).unwrap().refresh_token.secret(), "1-rt");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_damaged_file_is_reported_not_overwritten() {
+        let dir = temp_dir("corrupt");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(ACCOUNTS_FILE), "{not json").unwrap();
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        assert!(matches!(store.accounts(), Err(StoreError::Corrupt { .. })));
+        assert!(store.save(&account("u-1", "alice"), &tokens("1")).is_err());
+        assert_eq!(fs::read_to_string(dir.join(ACCOUNTS_FILE)).unwrap(), "{not json");
+        let _ = fs::remove_dir_all(dir);
+    }
+}

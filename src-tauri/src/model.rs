@@ -1,0 +1,95 @@
+//! What the app sends to the window (and the tray shows): plain data built
+//! from the core's views, no logic of its own.
+
+use cells_auth::sign_in::PendingSignIn;
+use cells_auth::view::{needs_attention, AccountView};
+use serde::Serialize;
+
+/// Read once at start from the command line and the environment.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LaunchOptions {
+    /// `--dev-redirect` or `CELLS_SYNC_DEV_REDIRECT=1`: sign in through
+    /// http://localhost:3000/servers/callback.
+    pub dev_redirect: bool,
+    /// `CELLS_SYNC_DEMO_SERVER`: pre-filled in the add-account field.
+    pub demo_server: Option<String>,
+    /// `CELLS_SYNC_DEMO_HINT`: shown beside it (the demo login).
+    pub demo_hint: Option<String>,
+}
+
+impl LaunchOptions {
+    pub fn from_env() -> Self {
+        let env = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            dev_redirect: std::env::args().any(|a| a == "--dev-redirect")
+                || env("CELLS_SYNC_DEV_REDIRECT").is_some_and(|v| v == "1"),
+            demo_server: env("CELLS_SYNC_DEMO_SERVER"),
+            demo_hint: env("CELLS_SYNC_DEMO_HINT"),
+        }
+    }
+}
+
+/// The pending sign-in, as the window shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingView {
+    pub id: u64,
+    #[serde(flatten)]
+    pub pending: PendingSignIn,
+    /// Why the browser did not open, if it did not.
+    pub browser_error: Option<String>,
+}
+
+/// How a sign-in ended, sent to the window as `sign-in-finished`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInOutcome {
+    pub id: u64,
+    pub ok: bool,
+    pub cancelled: bool,
+    pub message: String,
+    pub account_id: Option<String>,
+}
+
+/// A server address as typed, checked.
+#[derive(Serialize)]
+pub struct ServerCheck {
+    /// Normalised: `https://host/sub/path`.
+    pub address: String,
+    /// Plain http.
+    pub insecure: bool,
+}
+
+/// What the window reads at start.
+#[derive(Serialize)]
+pub struct AppInfo {
+    pub options: LaunchOptions,
+    pub startup_error: Option<String>,
+    pub pending: Option<PendingView>,
+}
+
+/// What the tray shows; the window tests read it through `tray_model`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrayModel {
+    pub attention: bool,
+    pub lines: Vec<TrayLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrayLine {
+    pub account_id: String,
+    pub user: String,
+    pub text: String,
+}
+
+impl TrayModel {
+    pub fn of(views: &[AccountView]) -> Self {
+        let lines = views
+            .iter()
+            .map(|view| TrayLine {
+                account_id: view.account.id.clone(),
+                user: view.account.user.clone(),
+                text: view.headline(),
+            })
+            .collect();
+        Self { attention: needs_attention(views), lines }
+    }
+}
