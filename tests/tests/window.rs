@@ -22,6 +22,14 @@ async fn add_account(window: &Window, idp: &Idp) {
     window.wait_for(".account[data-state=signed_in]").await;
 }
 
+/// The app, with alice signed in through Chromium.
+async fn app_signed_in(name: &str) -> (Fixture, Window) {
+    let fixture = Fixture::start();
+    let window = Window::open(&fixture.sandbox, Browser::Chromium, name).await;
+    add_account(&window, &fixture.idp).await;
+    (fixture, window)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_an_account_through_the_window_and_see_it_signed_in() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
@@ -50,9 +58,7 @@ async fn add_an_account_through_the_window_and_see_it_signed_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_now_keeps_the_keyboard_focus_through_the_update() {
-    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
-    let window = Window::open(&sandbox, Browser::Chromium, "focus").await;
-    add_account(&window, &idp).await;
+    let (Fixture { idp, sandbox, ports: _ports }, window) = app_signed_in("focus").await;
     // Pressed from the keyboard, as a keyboard user would.
     let button = window.wait_for(".account [data-action=refresh]").await;
     window.client.execute("arguments[0].focus();", vec![serde_json::to_value(&button).unwrap()]).await.unwrap();
@@ -93,10 +99,8 @@ async fn cancel_in_the_pending_panel_closes_the_listener() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_back() {
-    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
+    let (Fixture { idp, sandbox, ports: _ports }, window) = app_signed_in("revoked").await;
     let mut notifications = NotificationWatch::start();
-    let window = Window::open(&sandbox, Browser::Chromium, "revoked").await;
-    add_account(&window, &idp).await;
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
     let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["attention"], false);
@@ -132,9 +136,7 @@ async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_b
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_asks_first_then_revokes_and_forgets() {
-    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
-    let window = Window::open(&sandbox, Browser::Chromium, "sign-out").await;
-    add_account(&window, &idp).await;
+    let (Fixture { idp, sandbox, ports: _ports }, window) = app_signed_in("sign-out").await;
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
 
     window.click(".account [data-action=signout]").await;
