@@ -20,7 +20,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 use url::Url;
 
-use crate::authorization::{authorization_request, AuthorizationRequest};
+use crate::authorization::authorization_request;
 use crate::browser::Opener;
 use crate::callback::{judge_query, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
@@ -218,7 +218,7 @@ impl SignIn {
         let client_id = options.redirect.client_id();
         let request = authorization_request(&metadata, client_id, &redirect_uri)?;
         let expectation = Expectation {
-            state: request.state.clone(),
+            state: request.state,
             issuer: metadata.issuer.clone(),
             require_iss: metadata.authorization_response_iss_parameter_supported,
         };
@@ -242,7 +242,8 @@ impl SignIn {
             metadata,
             client_id,
             redirect_uri,
-            request,
+            verifier: Some(request.verifier),
+            nonce: request.nonce,
             listener,
             callbacks,
         };
@@ -279,7 +280,9 @@ struct Waiting {
     metadata: ProviderMetadata,
     client_id: &'static str,
     redirect_uri: String,
-    request: AuthorizationRequest,
+    /// Spent by the one code exchange.
+    verifier: Option<PkceCodeVerifier>,
+    nonce: Nonce,
     /// None in custom-scheme mode.
     listener: Option<CallbackServer>,
     callbacks: mpsc::Receiver<Callback>,
@@ -337,8 +340,7 @@ impl Waiting {
     async fn redeem(&mut self, code: AuthorizationCode) -> Result<Account, SignInError> {
         let http = self.manager.http();
         let clock = self.manager.clock();
-        // The verifier is spent by this one exchange.
-        let verifier = std::mem::replace(&mut self.request.verifier, PkceCodeVerifier::new(String::new()));
+        let verifier = self.verifier.take().ok_or(SignInError::Aborted)?;
         let tokens = exchange_code(
             http,
             &self.metadata.token_endpoint,
@@ -361,8 +363,7 @@ impl Waiting {
             client_id: self.client_id,
             clock: clock.as_ref(),
         };
-        let nonce: &Nonce = &self.request.nonce;
-        let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce, pkce_used: true }).await?;
+        let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
         let identity = Identity {
             issuer: self.metadata.issuer.clone(),
             user: claims.name.clone().or_else(|| claims.email.clone()).unwrap_or_else(|| claims.sub.clone()),
