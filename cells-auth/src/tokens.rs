@@ -12,8 +12,9 @@ use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthType, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, RedirectUrl, RequestTokenError,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse as _, TokenUrl,
+    AuthType, ClientId, EndpointNotSet, EndpointSet, ErrorResponseType, ExtraTokenFields, RedirectUrl,
+    RequestTokenError, StandardErrorResponse, StandardRevocableToken, StandardTokenResponse, TokenResponse as _,
+    TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -172,14 +173,20 @@ fn read_answer(
 
 /// `oauth2`'s error in our terms. `Parse` carries the raw body, which on a
 /// 200 may hold tokens: only the JSON path and the kind of fault are kept.
-pub(crate) fn map_error<E>(err: RequestTokenError<TransportError, E>, status: Option<u16>, url: &str) -> TokenError
+pub(crate) fn map_error<T>(
+    err: RequestTokenError<TransportError, StandardErrorResponse<T>>,
+    status: Option<u16>,
+    url: &str,
+) -> TokenError
 where
-    E: oauth2::ErrorResponse + OAuthErrorParts + 'static,
+    T: ErrorResponseType + std::fmt::Display + 'static,
 {
     match err {
-        RequestTokenError::ServerResponse(response) => {
-            TokenError::Server { status, error: response.code(), description: response.description() }
-        }
+        RequestTokenError::ServerResponse(response) => TokenError::Server {
+            status,
+            error: response.error().to_string(),
+            description: response.error_description().cloned(),
+        },
         RequestTokenError::Request(transport) => TokenError::Transport { url: url.to_string(), reason: transport.0 },
         RequestTokenError::Parse(err, _body) if status == Some(200) => {
             TokenError::Invalid { reason: json_problem(&err) }
@@ -190,22 +197,6 @@ where
         RequestTokenError::Parse(..) | RequestTokenError::Other(_) => {
             TokenError::Status { url: url.to_string(), status }
         }
-    }
-}
-
-/// The code and description of an OAuth error response, whatever its error type.
-pub(crate) trait OAuthErrorParts {
-    fn code(&self) -> String;
-    fn description(&self) -> Option<String>;
-}
-
-impl<T: oauth2::ErrorResponseType + std::fmt::Display> OAuthErrorParts for oauth2::StandardErrorResponse<T> {
-    fn code(&self) -> String {
-        self.error().to_string()
-    }
-
-    fn description(&self) -> Option<String> {
-        self.error_description().cloned()
     }
 }
 
