@@ -335,13 +335,7 @@ async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
     })?;
     if force {
         let view = manager.account(&account.id)?;
-        let left = (view.account.access_token_expires_at - SystemClock.now()).to_std().unwrap_or_default();
-        println!(
-            "Refreshed {} on {}: the access token is valid for {}",
-            view.account.user,
-            view.account.server,
-            human_duration(left)
-        );
+        println!("Refreshed {} on {}: the access token {}", view.account.user, view.account.server, view.expiry);
     } else {
         println!("{}", token.secret());
     }
