@@ -33,7 +33,8 @@ async fn setup() -> Setup {
     let account = Account::signed_in(&stub.base, cells_auth::CLIENT_ID, identity, &tokens, None);
     store.save(&account, &tokens).expect("save the bench account");
     let clock = FakeClock::at(now);
-    let manager = AccountManager::new(store, cells_auth::http::client(), Arc::new(clock.clone())).expect("manager");
+    let manager = AccountManager::new(store, cells_auth::http::client().expect("client"), Arc::new(clock.clone()))
+        .expect("manager");
     Setup { id: account.id, stub, clock, manager, dir }
 }
 

@@ -86,12 +86,19 @@ pub fn judge_query(query: &str, expected: &Expectation) -> Result<CallbackOutcom
     }
     // RFC 9207 2.4: check `iss` when present; require it when the server promised it.
     match &params.iss {
-        Some(iss) if iss != &expected.issuer => return Ok(CallbackOutcome::WrongIssuer { found: Some(iss.clone()) }),
+        Some(iss) if iss != &expected.issuer => {
+            return Ok(CallbackOutcome::WrongIssuer { found: Some(crate::untrusted::server_text(iss, &[])) })
+        }
         None if expected.require_iss => return Ok(CallbackOutcome::WrongIssuer { found: None }),
         _ => {}
     }
     if let Some(error) = params.error {
-        return Ok(CallbackOutcome::Denied { error, description: params.error_description });
+        // Whoever wrote the redirect chose these words: never shown verbatim.
+        let clean = |text: &str| crate::untrusted::server_text(text, &[expected.state.secret()]);
+        return Ok(CallbackOutcome::Denied {
+            error: clean(&error),
+            description: params.error_description.as_deref().map(clean),
+        });
     }
     match params.code {
         Some(code) if !code.is_empty() => Ok(CallbackOutcome::Code(AuthorizationCode::new(code))),
@@ -169,6 +176,19 @@ mod tests {
         );
         assert!(judge("error=access_denied").is_err());
         assert!(judge("error=access_denied&state=forged").is_err());
+    }
+
+    #[test]
+    fn an_error_s_words_are_cleaned_before_anyone_sees_them() {
+        let outcome =
+            judge("error=access_denied%1b%5b2J&error_description=click+%E2%80%AEhere%0d%0aforged&state=s3cr3t-state");
+        assert_eq!(
+            outcome,
+            Ok(CallbackOutcome::Denied {
+                error: "access_denied[2J".into(),
+                description: Some("click here forged".into())
+            })
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::describe_transport_error;
+use crate::http::{describe_transport_error, read_body, BodyError};
 
 /// A Cells server address, normalised: `https://host[:port][/sub/path]`,
 /// without a trailing slash, query or fragment.
@@ -149,13 +149,19 @@ pub enum DiscoveryError {
     #[error("no OpenID configuration at {url} (HTTP 404): check that this is the address of a Cells server")]
     NotFound { url: String },
     #[error("{url} answered HTTP {status} instead of the OpenID configuration: the server or a proxy in front of it is failing")]
-    Status { url: String, status: u16, body: String },
+    Status { url: String, status: u16 },
+    #[error("{url} sent more than {} KiB instead of an OpenID configuration: check the server address", crate::http::MAX_BODY / 1024)]
+    TooLarge { url: String },
     #[error("{url} returned an HTML page instead of the OpenID configuration: a proxy in front of Cells may be answering; check the server address")]
     Html { url: String },
     #[error("{url} is not a valid OpenID configuration: {reason}")]
     Invalid { url: String, reason: String },
     #[error("{url} names the issuer {found}, but a Cells server at this address is {expected}: check the server address (or the server's external URL setting)")]
     IssuerMismatch { url: String, found: String, expected: String },
+    #[error("{url} gives the {endpoint} as {found}, which is not an http(s) address: refusing to open or send anything there")]
+    EndpointScheme { url: String, endpoint: &'static str, found: String },
+    #[error("{url} sends the {endpoint} to {found}, on another address than the server's own: refusing it (an endpoint elsewhere is how a mix-up attack looks)")]
+    ForeignEndpoint { url: String, endpoint: &'static str, found: String },
     #[error("{url} sends the {endpoint} to {found}, which is not https although the server is: refusing to send secrets over plain http")]
     InsecureEndpoint { url: String, endpoint: &'static str, found: String },
 }
@@ -175,8 +181,7 @@ pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<Prov
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("another address")
-            .to_string();
+            .map_or_else(|| "another address".to_string(), |location| crate::untrusted::server_text(location, &[]));
         return Err(DiscoveryError::Redirected { url, location });
     }
     if status == reqwest::StatusCode::NOT_FOUND {
@@ -187,18 +192,19 @@ pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<Prov
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().contains("html"));
-    let body = response
-        .text()
-        .await
-        .map_err(|err| DiscoveryError::Transport { url: url.clone(), reason: describe_transport_error(&err) })?;
     if !status.is_success() {
-        return Err(DiscoveryError::Status { url, status: status.as_u16(), body });
+        return Err(DiscoveryError::Status { url, status: status.as_u16() });
     }
+    let body = match read_body(response).await {
+        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
+        Err(BodyError::TooLarge) => return Err(DiscoveryError::TooLarge { url }),
+        Err(BodyError::Transport(reason)) => return Err(DiscoveryError::Transport { url, reason }),
+    };
     if is_html || body.trim_start().starts_with('<') {
         return Err(DiscoveryError::Html { url });
     }
     let metadata: ProviderMetadata = serde_json::from_str(&body)
-        .map_err(|err| DiscoveryError::Invalid { url: url.clone(), reason: err.to_string() })?;
+        .map_err(|err| DiscoveryError::Invalid { url: url.clone(), reason: crate::untrusted::json_problem(&err) })?;
     check_metadata(server, &url, metadata)
 }
 
@@ -215,9 +221,13 @@ pub async fn server_label(http: &reqwest::Client, server: &ServerUrl) -> Option<
         title: Option<String>,
     }
     let request = http.get(server.bootconf_url()).header(reqwest::header::ACCEPT, "application/json").send();
-    let response = tokio::time::timeout(std::time::Duration::from_secs(3), request).await.ok()?.ok()?;
-    let bootconf: Bootconf = response.error_for_status().ok()?.json().await.ok()?;
-    bootconf.custom_wording?.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    let label = async {
+        let response = request.await.ok()?.error_for_status().ok()?;
+        let bootconf: Bootconf = serde_json::from_slice(&read_body(response).await.ok()?).ok()?;
+        bootconf.custom_wording?.title
+    };
+    let title = tokio::time::timeout(std::time::Duration::from_secs(3), label).await.ok()??;
+    Some(crate::untrusted::server_text(&title, &[])).filter(|t| !t.is_empty())
 }
 
 fn check_metadata(
@@ -231,7 +241,8 @@ fn check_metadata(
     // string announced here.
     let expected = server.expected_issuer();
     if metadata.issuer.trim_end_matches('/') != expected.trim_end_matches('/') {
-        return Err(DiscoveryError::IssuerMismatch { url: url.to_string(), found: metadata.issuer.clone(), expected });
+        let found = crate::untrusted::server_text(&metadata.issuer, &[]);
+        return Err(DiscoveryError::IssuerMismatch { url: url.to_string(), found, expected });
     }
     let endpoints = [
         ("authorization endpoint", Some(&metadata.authorization_endpoint)),
@@ -241,14 +252,28 @@ fn check_metadata(
         ("logout endpoint", metadata.end_session_endpoint.as_ref()),
         ("userinfo endpoint", metadata.userinfo_endpoint.as_ref()),
     ];
+    // Every endpoint is http(s) on the issuer's own origin: the system opener
+    // must never be handed another scheme, and an endpoint on another origin
+    // is the shape of a mix-up attack (RFC 9700 4.4) where the server does
+    // not send `iss`. The issuer is the server's (checked above).
+    let origin = Url::parse(&metadata.issuer)
+        .map(|issuer| issuer.origin())
+        .map_err(|_| DiscoveryError::Invalid { url: url.to_string(), reason: "the issuer is not a URL".to_string() })?;
     for (endpoint, value) in endpoints {
         let Some(value) = value else { continue };
+        let shown = || crate::untrusted::server_text(value, &[]);
         let parsed = Url::parse(value).map_err(|_| DiscoveryError::Invalid {
             url: url.to_string(),
-            reason: format!("the {endpoint} '{value}' is not a URL"),
+            reason: format!("the {endpoint} '{}' is not a URL", shown()),
         })?;
+        if !matches!(parsed.scheme(), "https" | "http") {
+            return Err(DiscoveryError::EndpointScheme { url: url.to_string(), endpoint, found: shown() });
+        }
         if !server.is_insecure() && parsed.scheme() != "https" {
-            return Err(DiscoveryError::InsecureEndpoint { url: url.to_string(), endpoint, found: value.clone() });
+            return Err(DiscoveryError::InsecureEndpoint { url: url.to_string(), endpoint, found: shown() });
+        }
+        if parsed.origin() != origin {
+            return Err(DiscoveryError::ForeignEndpoint { url: url.to_string(), endpoint, found: shown() });
         }
     }
     if let Some(methods) = &metadata.code_challenge_methods_supported {

@@ -1,4 +1,7 @@
-//! The one HTTP client every request goes through, and plain words for its failures.
+//! The one HTTP client every request goes through, its limits, and plain
+//! words for its failures. Every request has a connect and a total timeout,
+//! and every answer's body is read up to [`MAX_BODY`]: a server cannot make
+//! this client wait or grow without bound.
 
 use std::error::Error as _;
 use std::time::Duration;
@@ -10,20 +13,51 @@ pub type HttpClient = reqwest::Client;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The largest answer read from a server: discovery documents, key sets and
+/// token responses are a few KiB.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The client could not be built: there is no other, since any other would
+/// follow redirects and wait forever.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the HTTPS client ({0}); check that the system's TLS certificates (SSL_CERT_FILE, SSL_CERT_DIR) are readable")]
+pub struct ClientError(String);
+
 /// Builds the shared client. It follows no redirects: a token request must
 /// never be replayed elsewhere, and a redirected discovery is reported so the
 /// user can give the right address.
-pub fn client() -> reqwest::Client {
+pub fn client() -> Result<reqwest::Client, ClientError> {
     client_with_timeout(REQUEST_TIMEOUT)
 }
 
 /// The same client with another total timeout (tests use short ones).
-pub fn client_with_timeout(timeout: Duration) -> reqwest::Client {
-    builder(timeout)
-        .build()
-        // Building fails only when the TLS back end cannot start, which a
-        // statically linked rustls does not do; fall back to the defaults.
-        .unwrap_or_else(|_| reqwest::Client::new())
+pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    builder(timeout).build().map_err(|err| ClientError(innermost(&err)))
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the answer is larger than {} KiB", MAX_BODY / 1024)]
+    TooLarge,
+    #[error("{0}")]
+    Transport(String),
+}
+
+/// Reads an answer's body, refusing it as soon as it passes [`MAX_BODY`]
+/// (announced or not): memory stays bounded whatever the server sends.
+pub async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
+    if response.content_length().is_some_and(|length| length > MAX_BODY as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| BodyError::Transport(describe_transport_error(&e)))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The settings every client shares, for tests that add a trusted root.
@@ -77,8 +111,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthTransport<'_> {
             for (name, value) in response.headers() {
                 answer = answer.header(name, value);
             }
-            let body = response.bytes().await.map_err(|e| TransportError(describe_transport_error(&e)))?;
-            answer.body(body.to_vec()).map_err(|e| TransportError(e.to_string()))
+            let body = read_body(response).await.map_err(|e| TransportError(e.to_string()))?;
+            answer.body(body).map_err(|e| TransportError(e.to_string()))
         })
     }
 }
@@ -150,8 +184,12 @@ mod tests {
                 held.push(stream);
             }
         });
-        let err =
-            client_with_timeout(Duration::from_millis(300)).get(format!("http://{addr}/")).send().await.unwrap_err();
+        let err = client_with_timeout(Duration::from_millis(300))
+            .unwrap()
+            .get(format!("http://{addr}/"))
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(describe_transport_error(&err), "no answer in time (timed out)");
         holder.abort();
     }
@@ -168,7 +206,7 @@ mod tests {
                 let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
             }
         });
-        let err = client().get(format!("https://{addr}/")).send().await.unwrap_err();
+        let err = client().unwrap().get(format!("https://{addr}/")).send().await.unwrap_err();
         assert!(
             describe_transport_error(&err).starts_with("TLS handshake failed"),
             "{}",
@@ -183,7 +221,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let err = client().get(format!("http://127.0.0.1:{port}/")).send().await.unwrap_err();
+        let err = client().unwrap().get(format!("http://127.0.0.1:{port}/")).send().await.unwrap_err();
         assert_eq!(describe_transport_error(&err), "connection refused");
     }
 }

@@ -17,6 +17,7 @@
 //! - [`store`]: the keyring and the account file;
 //! - [`manager`]: keeping accounts signed in: refresh, fresh tokens, sign-out;
 //! - [`view`]: what a user sees of an account, for every front end;
+//! - [`untrusted`]: server text made safe to show and store;
 //! - [`http`], [`clock`]: the one HTTP client and the injectable clock.
 //!
 //! The `cells-auth` command is the binary's own module (`src/cli/`).
@@ -39,6 +40,7 @@ pub mod store;
 #[doc(hidden)]
 pub mod testing;
 pub mod tokens;
+pub mod untrusted;
 pub mod verify;
 pub mod view;
 

@@ -3,8 +3,9 @@
 
 use oauth2::{RevocationUrl, StandardRevocableToken};
 
-use crate::http::{describe_transport_error, OAuthTransport};
+use crate::http::{describe_transport_error, read_body, OAuthTransport};
 use crate::tokens::{map_error, oauth_client, RefreshToken, TokenError};
+use crate::untrusted::server_text;
 
 /// Revokes a refresh token. 200 means done, even for a token the server did
 /// not know (RFC 7009 2.2).
@@ -26,7 +27,11 @@ pub async fn revoke(
     let request = client
         .revoke_token(StandardRevocableToken::RefreshToken(refresh_token.clone()))
         .map_err(|_| TokenError::BadEndpoint { what: "revocation endpoint", url: revocation_endpoint.to_string() })?;
-    request.request_async(&transport).await.map_err(|err| map_error(err, transport.status(), revocation_endpoint))
+    let secrets = [refresh_token.secret().as_str()];
+    request
+        .request_async(&transport)
+        .await
+        .map_err(|err| map_error(err, transport.status(), revocation_endpoint, &secrets))
 }
 
 /// RFC 7009 asks for https, and `oauth2` enforces it. A Cells server on plain
@@ -57,11 +62,14 @@ async fn revoke_over_plain_http(
         error: String,
         error_description: Option<String>,
     }
-    let body = response.bytes().await.unwrap_or_default();
+    let body = read_body(response).await.unwrap_or_default();
+    let secrets = [refresh_token.secret().as_str()];
     Err(match serde_json::from_slice::<OAuthError>(&body) {
-        Ok(err) => {
-            TokenError::Server { status: Some(status.as_u16()), error: err.error, description: err.error_description }
-        }
+        Ok(err) => TokenError::Server {
+            status: Some(status.as_u16()),
+            error: server_text(&err.error, &secrets),
+            description: err.error_description.map(|d| server_text(&d, &secrets)),
+        },
         Err(_) => TokenError::Status { url: url.to_string(), status: Some(status.as_u16()) },
     })
 }

@@ -421,7 +421,8 @@ mod tests {
         let stub = crate::testing::StubServer::start().await;
         let dir = std::env::temp_dir().join(format!("cells-auth-sign-in-{}", std::process::id()));
         let store = crate::store::Store::new(&dir, Arc::new(crate::store::MemorySecrets::default()));
-        let manager = AccountManager::new(store, crate::http::client(), Arc::new(crate::clock::SystemClock)).unwrap();
+        let manager =
+            AccountManager::new(store, crate::http::client().unwrap(), Arc::new(crate::clock::SystemClock)).unwrap();
         let server = ServerUrl::parse(&stub.base).unwrap();
         let options =
             SignInOptions { redirect: RedirectMode::Loopback, timeout: Duration::from_secs(60), opener: None };

@@ -12,14 +12,14 @@ use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthType, ClientId, EndpointNotSet, EndpointSet, ErrorResponseType, ExtraTokenFields, RedirectUrl,
-    RequestTokenError, StandardErrorResponse, StandardRevocableToken, StandardTokenResponse, TokenResponse as _,
-    TokenUrl,
+    AuthType, ClientId, EndpointNotSet, EndpointSet, ErrorResponseType, RedirectUrl, RequestTokenError, Scope,
+    StandardErrorResponse, StandardRevocableToken, TokenResponse as _, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::http::{OAuthTransport, TransportError};
+use crate::untrusted::server_text;
 
 pub use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
 
@@ -28,20 +28,62 @@ secret_string!(
     IdToken
 );
 
-/// Used when a token response has no `expires_in`: Cells' default lifetime.
+/// Used when a token response has no usable `expires_in`: Cells' default lifetime.
 const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::minutes(10);
+/// A longer `expires_in` is taken as this: an access token is refreshed
+/// at least daily, and no date arithmetic can overflow.
+pub const MAX_ACCESS_TOKEN_LIFETIME: Duration = Duration::hours(24);
 
-/// The OpenID Connect field of a token response (OpenID Connect Core 3.1.3.3).
+/// A token response (RFC 6749 5.1) with the OpenID Connect `id_token`
+/// (Core 3.1.3.3). `expires_in` is read leniently: a server's odd number
+/// (negative, fractional, enormous) must not make the whole answer
+/// unreadable, since the refresh token it carries may already have replaced
+/// the one sent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IdTokenField {
+pub struct CellsTokenResponse {
+    access_token: AccessToken,
+    #[serde(deserialize_with = "oauth2::helpers::deserialize_untagged_enum_case_insensitive")]
+    token_type: BasicTokenType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<IdToken>,
+    expires_in: Option<serde_json::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<RefreshToken>,
+    #[serde(rename = "scope")]
+    #[serde(deserialize_with = "oauth2::helpers::deserialize_space_delimited_vec")]
+    #[serde(serialize_with = "oauth2::helpers::serialize_space_delimited_vec")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<Scope>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<IdToken>,
 }
 
-impl ExtraTokenFields for IdTokenField {}
+impl oauth2::TokenResponse for CellsTokenResponse {
+    type TokenType = BasicTokenType;
 
-/// A token response with its `id_token`.
-pub type CellsTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+
+    /// Clamped to [`MAX_ACCESS_TOKEN_LIFETIME`]; `None` for a lifetime that
+    /// is not positive or not a number, which then counts as missing.
+    fn expires_in(&self) -> Option<std::time::Duration> {
+        let seconds = self.expires_in.as_ref()?.as_f64().filter(|s| s.is_finite() && *s >= 1.0)?;
+        let max = MAX_ACCESS_TOKEN_LIFETIME.num_seconds() as f64;
+        Some(std::time::Duration::from_secs(seconds.min(max) as u64))
+    }
+
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        self.scopes.as_ref()
+    }
+}
 
 /// The `oauth2` client of a public client with a token endpoint (and, for
 /// revocation, a revocation endpoint).
@@ -136,13 +178,14 @@ pub async fn exchange_code(
     let redirect = RedirectUrl::new(redirect_uri.to_string())
         .map_err(|_| TokenError::BadEndpoint { what: "redirect URI", url: redirect_uri.to_string() })?;
     let transport = OAuthTransport::new(http);
+    let secrets = [code.secret().clone(), verifier.secret().clone()];
     let answer = client
         .exchange_code(code)
         .set_pkce_verifier(verifier)
         .set_redirect_uri(Cow::Owned(redirect))
         .request_async(&transport)
         .await;
-    read_answer(answer, &transport, token_endpoint, clock.now())
+    read_answer(answer, &transport, token_endpoint, clock.now(), &[&secrets[0], &secrets[1]])
 }
 
 /// Spends a refresh token for a new token set (RFC 6749 6).
@@ -156,7 +199,7 @@ pub async fn refresh(
     let client = oauth_client(client_id, token_endpoint)?;
     let transport = OAuthTransport::new(http);
     let answer = client.exchange_refresh_token(refresh_token).request_async(&transport).await;
-    read_answer(answer, &transport, token_endpoint, clock.now())
+    read_answer(answer, &transport, token_endpoint, clock.now(), &[refresh_token.secret()])
 }
 
 fn read_answer(
@@ -164,28 +207,32 @@ fn read_answer(
     transport: &OAuthTransport<'_>,
     url: &str,
     received_at: DateTime<Utc>,
+    request_secrets: &[&str],
 ) -> Result<TokenSet, TokenError> {
     match answer {
         Ok(response) => token_set(&response, received_at),
-        Err(err) => Err(map_error(err, transport.status(), url)),
+        Err(err) => Err(map_error(err, transport.status(), url, request_secrets)),
     }
 }
 
 /// `oauth2`'s error in our terms. `Parse` carries the raw body, which on a
 /// 200 may hold tokens: only the JSON path and the kind of fault are kept.
+/// The server's own error text is cleaned of `request_secrets`.
 pub(crate) fn map_error<T>(
     err: RequestTokenError<TransportError, StandardErrorResponse<T>>,
     status: Option<u16>,
     url: &str,
+    request_secrets: &[&str],
 ) -> TokenError
 where
     T: ErrorResponseType + std::fmt::Display + 'static,
 {
     match err {
+        // The server's words, but never verbatim: a proxy may echo the request.
         RequestTokenError::ServerResponse(response) => TokenError::Server {
             status,
-            error: response.error().to_string(),
-            description: response.error_description().cloned(),
+            error: server_text(&response.error().to_string(), request_secrets),
+            description: response.error_description().map(|d| server_text(d, request_secrets)),
         },
         RequestTokenError::Request(transport) => TokenError::Transport { url: url.to_string(), reason: transport.0 },
         RequestTokenError::Parse(err, _body) if status == Some(200) => {
@@ -205,24 +252,24 @@ fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc>) -> Resul
     // RFC 6750: only bearer tokens are understood.
     if *response.token_type() != BasicTokenType::Bearer {
         return Err(TokenError::Invalid {
-            reason: format!("token_type is '{}', expected Bearer", response.token_type().as_ref()),
+            reason: format!("token_type is '{}', expected Bearer", server_text(response.token_type().as_ref(), &[])),
         });
     }
     if response.access_token().secret().is_empty() {
         return Err(TokenError::Invalid { reason: "the access token is empty".into() });
     }
-    let lifetime = match response.expires_in() {
-        Some(lifetime) if lifetime.is_zero() => return Err(TokenError::Invalid { reason: "expires_in is 0".into() }),
-        Some(lifetime) => Duration::from_std(lifetime).ok(),
-        None => Some(DEFAULT_ACCESS_TOKEN_LIFETIME),
-    };
-    let expires_at = lifetime
-        .and_then(|lifetime| received_at.checked_add_signed(lifetime))
-        .ok_or_else(|| TokenError::Invalid { reason: "expires_in is out of range".into() })?;
+    let lifetime = response
+        .expires_in()
+        .and_then(|lifetime| Duration::from_std(lifetime).ok())
+        .unwrap_or(DEFAULT_ACCESS_TOKEN_LIFETIME)
+        .min(MAX_ACCESS_TOKEN_LIFETIME);
+    let expires_at = received_at
+        .checked_add_signed(lifetime)
+        .ok_or_else(|| TokenError::Invalid { reason: "the local clock is out of range".into() })?;
     Ok(TokenSet {
         access_token: response.access_token().clone(),
         refresh_token: response.refresh_token().filter(|t| !t.secret().is_empty()).cloned(),
-        id_token: response.extra_fields().id_token.clone().filter(|t| !t.secret().is_empty()),
+        id_token: response.id_token.clone().filter(|t| !t.secret().is_empty()),
         access_token_expires_at: expires_at,
         received_at,
         scope: response.scopes().map(|scopes| scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
@@ -232,14 +279,9 @@ fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc>) -> Resul
 /// What is wrong with a JSON body, in words that never quote it: the path
 /// names a field, serde's own message may quote a value.
 fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
-    let kind = match err.inner().classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "not JSON",
-        serde_json::error::Category::Data => "a field is missing or of the wrong type",
-        serde_json::error::Category::Eof => "truncated JSON",
-    };
+    let kind = crate::untrusted::json_problem(err.inner());
     match err.path().to_string().as_str() {
-        "." | "" => kind.to_string(),
+        "." | "" => kind,
         path => format!("{kind} (at {path})"),
     }
 }
@@ -275,7 +317,8 @@ mod tests {
     async fn refresh_against(status: u16, body: &'static str) -> Result<TokenSet, TokenError> {
         let url = answer_once(status, body).await;
         let clock = FakeClock::at(t0());
-        refresh(&crate::http::client(), &url, "cells-sync", &RefreshToken::new("SECRET-RT".into()), &clock).await
+        refresh(&crate::http::client().unwrap(), &url, "cells-sync", &RefreshToken::new("SECRET-RT".into()), &clock)
+            .await
     }
 
     #[tokio::test]
@@ -299,13 +342,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn odd_lifetimes_are_clamped_never_a_panic_nor_a_lost_refresh_token() {
+        for (expires_in, lifetime) in [
+            ("10000000000000", MAX_ACCESS_TOKEN_LIFETIME),
+            ("18446744073709551615", MAX_ACCESS_TOKEN_LIFETIME),
+            ("9223372036854775808", MAX_ACCESS_TOKEN_LIFETIME),
+            ("1e300", MAX_ACCESS_TOKEN_LIFETIME),
+            ("-5", DEFAULT_ACCESS_TOKEN_LIFETIME),
+            ("-9223372036854775808", DEFAULT_ACCESS_TOKEN_LIFETIME),
+            ("0", DEFAULT_ACCESS_TOKEN_LIFETIME),
+            ("0.5", DEFAULT_ACCESS_TOKEN_LIFETIME),
+            ("90.7", Duration::seconds(90)),
+        ] {
+            let body = format!(
+                r#"{{"access_token":"at","token_type":"Bearer","refresh_token":"rotated","expires_in":{expires_in}}}"#
+            );
+            let set = refresh_against(200, Box::leak(body.into_boxed_str())).await.unwrap();
+            assert_eq!(set.access_token_expires_at, t0() + lifetime, "expires_in {expires_in}");
+            assert_eq!(set.refresh_token.unwrap().secret(), "rotated");
+        }
+    }
+
+    #[tokio::test]
     async fn rejects_odd_responses_without_quoting_them() {
         for body in [
             r#"{"access_token":"SECRET-AT","token_type":"mac","expires_in":60}"#,
-            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":-5}"#,
             r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":"SECRET-X"}"#,
-            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":0}"#,
-            r#"{"access_token":"SECRET-AT","token_type":"Bearer","expires_in":18446744073709551615}"#,
             r#"{"token_type":"Bearer","refresh_token":"SECRET-RT"}"#,
             r#"SECRET-AT"#,
         ] {
@@ -314,6 +376,20 @@ mod tests {
             let text = format!("{err} {err:?}");
             assert!(!text.contains("SECRET"), "{text}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_error_echoing_the_refresh_token_shows_neither_it_nor_control_characters() {
+        let err = refresh_against(
+            400,
+            "{\"error\":\"invalid_request\",\"error_description\":\"bad body: refresh_token=SECRET-RT\\u001b[2J\\nforged line\"}",
+        )
+        .await
+        .unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("SECRET-RT"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\n'), "{text}");
+        assert!(text.contains("bad body: refresh_token=[redacted]"), "{text}");
     }
 
     #[tokio::test]

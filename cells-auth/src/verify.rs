@@ -8,8 +8,9 @@ use serde::{Deserialize, Deserializer};
 use tokio::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::http::describe_transport_error;
+use crate::http::{describe_transport_error, read_body};
 use crate::tokens::IdToken;
+use crate::untrusted::server_text;
 
 secret_string!(
     /// The nonce of one sign-in, bound into its ID token.
@@ -136,8 +137,9 @@ impl JwksCache {
         if !response.status().is_success() {
             return Err(keys_error(format!("HTTP {}", response.status().as_u16())));
         }
-        let body = response.text().await.map_err(|e| keys_error(describe_transport_error(&e)))?;
-        serde_json::from_str::<JwkSet>(&body).map_err(|e| keys_error(format!("not a JSON key set ({e})")))
+        let body = read_body(response).await.map_err(|e| keys_error(e.to_string()))?;
+        serde_json::from_slice::<JwkSet>(&body)
+            .map_err(|e| keys_error(format!("not a JSON key set ({})", crate::untrusted::json_problem(&e))))
     }
 
     /// The keys that may have signed a token with `kid` and `alg`; refetches
@@ -206,19 +208,24 @@ impl IdTokenVerifier<'_> {
         let alg = ACCEPTED_ALGORITHMS
             .into_iter()
             .find(|a| format!("{a:?}") == alg_name)
-            .ok_or_else(|| VerifyError::Algorithm(alg_name.clone()))?;
-        let header = jsonwebtoken::decode_header(raw).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+            .ok_or_else(|| VerifyError::Algorithm(server_text(&alg_name, &[])))?;
+        let header = jsonwebtoken::decode_header(raw)
+            .map_err(|_| VerifyError::Malformed("the header is not a valid JWS header".into()))?;
 
         // Rule 6: the signature, with a key from the server's JWKS.
         let claims = self.verified_claims(raw, header.kid.as_deref(), alg).await?;
 
         // Rule 2: the issuer is exactly the one discovered.
         if claims.iss != self.issuer {
-            return Err(VerifyError::Issuer { found: claims.iss, expected: self.issuer.to_string() });
+            return Err(VerifyError::Issuer {
+                found: server_text(&claims.iss, &[]),
+                expected: self.issuer.to_string(),
+            });
         }
         // Rule 3: the audience contains this client.
         if !claims.aud.iter().any(|a| a == self.client_id) {
-            return Err(VerifyError::Audience { found: claims.aud, expected: self.client_id.to_string() });
+            let found = claims.aud.iter().map(|aud| server_text(aud, &[])).collect();
+            return Err(VerifyError::Audience { found, expected: self.client_id.to_string() });
         }
         // Rules 4 and 5: with several audiences, the authorized party must be this client.
         if claims.aud.len() > 1 || claims.azp.is_some() {
@@ -226,7 +233,7 @@ impl IdTokenVerifier<'_> {
                 Some(azp) if azp == self.client_id => {}
                 found => {
                     return Err(VerifyError::AuthorizedParty {
-                        found: found.clone().unwrap_or_else(|| "nobody".to_string()),
+                        found: found.as_deref().map_or_else(|| "nobody".to_string(), |azp| server_text(azp, &[])),
                         expected: self.client_id.to_string(),
                     })
                 }
@@ -236,7 +243,8 @@ impl IdTokenVerifier<'_> {
         let now = self.clock.now();
         let exp = DateTime::from_timestamp(claims.exp, 0)
             .ok_or_else(|| VerifyError::Malformed("exp is out of range".into()))?;
-        if now >= exp + ALLOWED_SKEW {
+        // An `exp` at the end of time cannot take the skew: it has not expired.
+        if exp.checked_add_signed(ALLOWED_SKEW).is_some_and(|limit| now >= limit) {
             return Err(VerifyError::Expired(exp));
         }
         // Rule 10: issued now, not in the future beyond the allowed skew.
@@ -282,7 +290,9 @@ impl IdTokenVerifier<'_> {
                 Err(err) => {
                     last = match err.kind() {
                         jsonwebtoken::errors::ErrorKind::InvalidSignature => VerifyError::Signature,
-                        jsonwebtoken::errors::ErrorKind::Json(e) => VerifyError::Malformed(format!("claims: {e}")),
+                        jsonwebtoken::errors::ErrorKind::Json(e) => {
+                            VerifyError::Malformed(format!("claims: {}", crate::untrusted::json_problem(e)))
+                        }
                         other => VerifyError::Malformed(format!("{other:?}")),
                     }
                 }
@@ -366,7 +376,7 @@ mod tests {
         token: &IdToken,
         nonce: NonceCheck<'_>,
     ) -> Result<IdTokenClaims, VerifyError> {
-        let http = crate::http::client();
+        let http = crate::http::client().unwrap();
         let clock = FakeClock::at(now());
         IdTokenVerifier { http: &http, keys, issuer: ISSUER, client_id: "cells-sync", clock: &clock }
             .verify(token, nonce)
@@ -521,5 +531,30 @@ mod tests {
     fn debug_of_a_token_is_redacted() {
         let token = IdToken::new("eyJhbGciOi.secret.part");
         assert!(!format!("{token:?}").contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn any_exp_or_iat_is_a_clear_answer_never_a_panic() {
+        let s = signer("k1");
+        let now = now().timestamp();
+        let max = chrono::DateTime::<Utc>::MAX_UTC.timestamp();
+        for (exp, iat, ok) in [
+            (json!(max), json!(now), true),
+            (json!(max - 1), json!(now), true),
+            (json!(i64::MAX), json!(now), false),
+            (json!(i64::MIN), json!(now), false),
+            (json!(10_000_000_000_000i64), json!(now), false),
+            (json!(now + 600), json!(i64::MIN), false),
+            (json!(now + 600), json!(i64::MAX), false),
+            (json!(now + 600), json!(-1), true),
+            (json!(u64::MAX), json!(now), false),
+            (json!(1e300), json!(now), false),
+            (json!(-0.5), json!(now), false),
+        ] {
+            let token =
+                sign(&s, "k1", &json!({"iss": ISSUER, "aud": "cells-sync", "sub": "u", "exp": exp, "iat": iat}));
+            let result = verify_with(&keys(&s), &token, NonceCheck::Refresh).await;
+            assert_eq!(result.is_ok(), ok, "exp {exp} iat {iat}: {result:?}");
+        }
     }
 }

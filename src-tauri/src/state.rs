@@ -41,7 +41,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AppState {
     pub fn new(options: LaunchOptions) -> Self {
         let accounts = Store::open_default().map_err(|e| e.to_string()).and_then(|store| {
-            AccountManager::new(store, cells_auth::http::client(), Arc::new(SystemClock)).map_err(|e| e.to_string())
+            let http = cells_auth::http::client().map_err(|e| e.to_string())?;
+            AccountManager::new(store, http, Arc::new(SystemClock)).map_err(|e| e.to_string())
         });
         Self { options, accounts, pending: Mutex::new(None), next_id: Mutex::new(0) }
     }

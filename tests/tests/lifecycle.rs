@@ -54,7 +54,7 @@ fn concurrent_access_token_calls_in_one_process_make_one_refresh() {
         let store = Store::new(sandbox.config_dir(), Arc::new(KeyringSecrets::new(KEYRING_SERVICE)));
         // Eleven minutes later, by the injected clock: the 10-minute token has expired.
         let clock = FakeClock::at(chrono::Utc::now() + chrono::Duration::minutes(11));
-        let manager = AccountManager::new(store, cells_auth::http::client(), Arc::new(clock)).unwrap();
+        let manager = AccountManager::new(store, cells_auth::http::client().unwrap(), Arc::new(clock)).unwrap();
         let calls: Vec<_> = (0..200)
             .map(|_| {
                 let (manager, id) = (manager.clone(), id.clone());

@@ -317,7 +317,7 @@ fn status_line(view: &AccountView) -> String {
 }
 
 fn manager(store: &Store) -> Result<AccountManager, Failure> {
-    Ok(AccountManager::new(store.clone(), cells_auth::http::client(), Arc::new(SystemClock))?)
+    Ok(AccountManager::new(store.clone(), cells_auth::http::client()?, Arc::new(SystemClock))?)
 }
 
 /// `token` prints only the access token, for `$(cells-auth token)`;

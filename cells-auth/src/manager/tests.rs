@@ -40,7 +40,7 @@ async fn fixture(name: &str) -> Fixture {
     let account = Account::signed_in(&stub.base, crate::CLIENT_ID, identity, &tokens, None);
     store.save(&account, &tokens).unwrap();
     let clock = FakeClock::at(t0());
-    let manager = AccountManager::new(store.clone(), crate::http::client(), Arc::new(clock.clone())).unwrap();
+    let manager = AccountManager::new(store.clone(), crate::http::client().unwrap(), Arc::new(clock.clone())).unwrap();
     Fixture { id: account.id, stub, clock, store, manager, _dir: TempDir(dir) }
 }
 
@@ -266,7 +266,8 @@ async fn another_process_result_is_used_instead_of_spending_the_token_again() {
     let f = fixture("other-process").await;
     f.clock.advance(Duration::minutes(11));
     // Another process refreshed meanwhile and stored its result.
-    let other = AccountManager::new(f.store.clone(), crate::http::client(), Arc::new(f.clock.clone())).unwrap();
+    let other =
+        AccountManager::new(f.store.clone(), crate::http::client().unwrap(), Arc::new(f.clock.clone())).unwrap();
     let theirs = other.access_token(&f.id).await.unwrap();
     assert_eq!(f.stub.token_requests(), 1);
     // This process still has the old state in memory, but re-reads under the lock.
