@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # WebKitWebDriver and Chromium.
 packages="build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  xvfb xauth webkit2gtk-driver chromium openssl"
+  xvfb xauth webkit2gtk-driver chromium openssl time"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

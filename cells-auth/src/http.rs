@@ -32,6 +32,10 @@ pub fn client() -> Result<reqwest::Client, ClientError> {
 
 /// The same client with another total timeout (tests use short ones).
 pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    // With webpki's roots built in, only a broken system store (or a test) makes this fail.
+    if crate::failpoint::fails("tls-roots") {
+        return Err(ClientError("the TLS roots could not be loaded".into()));
+    }
     builder(timeout).build().map_err(|err| ClientError(innermost(&err)))
 }
 

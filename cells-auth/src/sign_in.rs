@@ -387,6 +387,9 @@ mod tests {
     use super::*;
     use crate::callback::CsrfToken;
 
+    /// Tests that bind or check the sign-in ports run one at a time.
+    static PORTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     fn inbox(sender: mpsc::Sender<Callback>) -> DeepLinkInbox {
         DeepLinkInbox {
             expectation: Expectation {
@@ -418,6 +421,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_handle_shows_the_pending_sign_in_and_cancel_frees_the_port() {
+        let _ports = PORTS.lock().await;
         let stub = crate::testing::StubServer::start().await;
         let dir = std::env::temp_dir().join(format!("cells-auth-sign-in-{}", std::process::id()));
         let store = crate::store::Store::new(&dir, Arc::new(crate::store::MemorySecrets::default()));
@@ -441,6 +445,60 @@ mod tests {
         assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(), "cancel returned with the port free");
         assert!(matches!(sign_in.account().await, Err(SignInError::Cancelled)));
         assert!(manager.accounts().is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_of_another_scheme_or_origin_is_refused_before_a_port_or_a_browser() {
+        let _ports = PORTS.lock().await;
+        let stub = crate::testing::StubServer::start().await;
+        let dir = std::env::temp_dir().join(format!("cells-auth-sign-in-hostile-{}", std::process::id()));
+        let store = crate::store::Store::new(&dir, Arc::new(crate::store::MemorySecrets::default()));
+        let manager =
+            AccountManager::new(store, crate::http::client().unwrap(), Arc::new(crate::clock::SystemClock)).unwrap();
+        let base = stub.base.clone();
+        for authorization_endpoint in [
+            "x-launch-anything://payload".to_string(),
+            "file:///etc/passwd".to_string(),
+            "smb://attacker/share".to_string(),
+            "http://attacker.example/oidc/oauth2/auth".to_string(),
+            format!("{}/oauth2/auth", base.replace("127.0.0.1", "localhost")),
+        ] {
+            stub.state.lock().unwrap().discovery = Some(
+                serde_json::json!({
+                    "issuer": format!("{base}/oidc/"),
+                    "authorization_endpoint": authorization_endpoint,
+                    "token_endpoint": format!("{base}/oidc/oauth2/token"),
+                    "jwks_uri": format!("{base}/oidc/.well-known/jwks.json"),
+                })
+                .to_string(),
+            );
+            let opened = Arc::new(AtomicBool::new(false));
+            let seen = opened.clone();
+            let opener: Opener = Arc::new(move |_: &str| {
+                seen.store(true, Ordering::SeqCst);
+                Ok(())
+            });
+            let options = SignInOptions {
+                redirect: RedirectMode::Loopback,
+                timeout: Duration::from_secs(5),
+                opener: Some(opener),
+            };
+            let server = ServerUrl::parse(&base).unwrap();
+            let err = SignIn::start(&manager, server, options).await.err().expect("refused");
+            let text = err.to_string();
+            assert!(
+                matches!(
+                    err,
+                    SignInError::Discovery(
+                        DiscoveryError::EndpointScheme { .. } | DiscoveryError::ForeignEndpoint { .. }
+                    )
+                ),
+                "{authorization_endpoint}: {text}"
+            );
+            assert!(std::net::TcpListener::bind(("127.0.0.1", 3636)).is_ok(), "no port was bound");
+            assert!(!opened.load(Ordering::SeqCst), "no browser was opened");
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -27,6 +27,8 @@ pub struct StubState {
     /// Answered, in order, before the default success: (status, JSON body).
     pub queued: VecDeque<(u16, String)>,
     pub access_token_ttl: i64,
+    /// Served instead of the usual discovery document, when set.
+    pub discovery: Option<String>,
     issued: usize,
 }
 
@@ -152,7 +154,10 @@ async fn answer(
         {
             let Some((method, path, body)) = read_request(&mut stream).await else { return };
             let (status, body) = match (method.as_str(), path.as_str()) {
-                ("GET", "/oidc/.well-known/openid-configuration") => (200, discovery(&base)),
+                ("GET", "/oidc/.well-known/openid-configuration") => {
+                    let custom = state.lock().unwrap_or_else(|e| e.into_inner()).discovery.clone();
+                    (200, custom.unwrap_or_else(|| discovery(&base)))
+                }
                 ("POST", "/oidc/oauth2/token") => {
                     let used = form_value(&body, "refresh_token");
                     {

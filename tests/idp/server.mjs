@@ -54,6 +54,10 @@ let idTokenTamper = null;
 // While true, every request but the test API has its connection dropped, as
 // when the server is unreachable; the provider keeps its state.
 let outage = false;
+// Endpoints that accept a request and never answer it: { token, revocation }.
+let hangs = {};
+// The next token request is answered as a broken proxy would: its body echoed in an error.
+let echoNextTokenRequest = false;
 const stats = { requests: 0, token: { authorization_code: 0, refresh_token: 0, other: 0, injected_fault: 0 }, token_errors: { authorization_code: 0, refresh_token: 0, other: 0 }, revocation: 0, userinfo: 0, code_verifiers: [] };
 
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
@@ -232,6 +236,14 @@ async function handle(req, res) {
   const url = new URL(req.url, origin);
   if (url.pathname.startsWith('/_test/')) return testApi(req, res, url);
   if (outage) return req.socket.destroy();
+  if (req.method === 'POST' && ((hangs.token && url.pathname === '/oidc/oauth2/token') || (hangs.revocation && url.pathname === '/oidc/oauth2/revoke'))) {
+    return; // accepted, never answered: the client must give up on its own
+  }
+  if (echoNextTokenRequest && req.method === 'POST' && url.pathname === '/oidc/oauth2/token') {
+    echoNextTokenRequest = false;
+    const body = await readBody(req);
+    return json(res, 400, { error: 'invalid_request', error_description: `proxy could not forward: ${body}\u001b[2J\r\nforged line` });
+  }
   if (url.pathname.startsWith('/oidc/interaction/')) return interaction(req, res, url);
   if (url.pathname === '/a/frontend/bootconf') return json(res, 200, { customWording: { title: 'Cells Test Server' } });
   // A reverse proxy that answers every path with its own HTML page.
@@ -298,6 +310,14 @@ async function testApi(req, res, url) {
       // Body: a list of faults answered, in order, to the next token requests.
       tokenFaults = JSON.parse((await readBody(req)) || '[]');
       return json(res, 200, { queued: tokenFaults.length });
+    }
+    case 'POST /_test/hang': {
+      hangs = JSON.parse((await readBody(req)) || '{}');
+      return json(res, 200, hangs);
+    }
+    case 'POST /_test/echo-next-token-request': {
+      echoNextTokenRequest = true;
+      return json(res, 200, { echo: true });
     }
     case 'POST /_test/outage': {
       outage = JSON.parse((await readBody(req)) || '{}').on === true;

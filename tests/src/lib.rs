@@ -225,6 +225,16 @@ impl Idp {
         self.post("/_test/tamper-next-id-token", tamper);
     }
 
+    /// Makes the token and revocation endpoints accept requests and never answer.
+    pub fn hang(&self, token: bool, revocation: bool) {
+        self.post("/_test/hang", serde_json::json!({ "token": token, "revocation": revocation }));
+    }
+
+    /// Answers the next token request with its own body echoed in the error, as a broken proxy would.
+    pub fn echo_next_token_request(&self) {
+        self.post("/_test/echo-next-token-request", serde_json::json!({}));
+    }
+
     /// Drops every connection (but the test API's) while on, keeping state.
     pub fn outage(&self, on: bool) {
         self.post("/_test/outage", serde_json::json!({ "on": on }));
