@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, usable};
-use crate::store::{Account, StoreError, StoredTokens};
+use crate::store::{account_id, Account, StoreError, StoredTokens};
 use crate::tokens::{self, AccessToken, TokenSet};
 use crate::verify::{IdTokenVerifier, NonceCheck};
 
@@ -123,7 +123,15 @@ impl AccountManager {
         }
         lock(&slot.state).refreshing = true;
         self.emit(&slot.id);
-        let outcome = self.refresh_across_processes(slot, need).await;
+        let outcome = match self.refresh_across_processes(slot, need).await {
+            // Every failure backs off, a keyring or lock failure too: the
+            // background loop must never spin on one.
+            Err(ManagerError::Store(reason)) => {
+                let account = lock(&slot.state).account.clone();
+                Err(self.mark_retry(slot, &account, reason).await)
+            }
+            other => other,
+        };
         {
             let mut state = lock(&slot.state);
             state.refreshing = false;
@@ -140,8 +148,15 @@ impl AccountManager {
     async fn refresh_across_processes(&self, slot: &Slot, need: Need) -> Result<AccessToken, ManagerError> {
         let store = self.inner.store.clone();
         let id = slot.id.clone();
+        // A rotated refresh token the keyring would not take last time: it
+        // is the only one left that the server accepts, so it is written
+        // before anything is read or sent.
+        let unsaved = lock(&slot.state).unsaved_refresh_token.clone();
         let (_lock, account, stored) = blocking(move || {
             let lock = store.lock_account(&id)?;
+            if let Some(token) = &unsaved {
+                store.save_refresh_token(&id, token)?;
+            }
             let account = store.get(&id)?.ok_or(StoreError::UnknownAccount(id.clone()))?;
             let stored = store.tokens(&id);
             Ok((lock, account, stored))
@@ -154,8 +169,18 @@ impl AccountManager {
             }
             state.account = account.clone();
         }
+        lock(&slot.state).unsaved_refresh_token = None;
         if let Some(reason) = &account.needs_reauth {
             return Err(needs_reauth(&account, reason));
+        }
+        // The keyring entries are filed under the id of this issuer and
+        // user: an account file edited to name another server (or issuer)
+        // must not send them there.
+        if account_id(&account.issuer, &account.sub) != account.id {
+            let reason = "the account file no longer matches this account (its server or issuer was changed); \
+                          nothing was sent: sign in again"
+                .to_string();
+            return Err(self.mark_needs_reauth(slot, &account, reason).await);
         }
         let stored = match stored {
             Ok(stored) => stored,
@@ -219,8 +244,15 @@ impl AccountManager {
         // before anything else, whatever happens next.
         if let Some(rotated) = &tokens.refresh_token {
             let store = self.inner.store.clone();
-            let (id, rotated) = (account.id.clone(), rotated.clone());
-            blocking(move || store.save_refresh_token(&id, &rotated)).await?;
+            let (id, to_save) = (account.id.clone(), rotated.clone());
+            if let Err(err) = blocking(move || store.save_refresh_token(&id, &to_save)).await {
+                // Kept in memory and written first at the next attempt; the
+                // spent one in the keyring is never sent again from here.
+                lock(&slot.state).unsaved_refresh_token = Some(rotated.clone());
+                let reason =
+                    format!("the new refresh token could not be stored yet ({err}); it is kept until it can be");
+                return Err(self.mark_retry(slot, &account, reason).await);
+            }
         }
         if let Err(reason) = self.check_identity(&provider, &account, &tokens).await {
             return Err(match reason {

@@ -10,7 +10,7 @@ use tokio::sync::{broadcast, Notify};
 use super::providers::Providers;
 use crate::clock::Clock;
 use crate::store::{Account, Store, StoreError};
-use crate::tokens::AccessToken;
+use crate::tokens::{AccessToken, RefreshToken};
 use crate::view::AccountView;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +60,8 @@ pub(super) struct SlotState {
     pub(super) last_outcome: Option<Result<AccessToken, ManagerError>>,
     /// The server refused this token (401) before its expiry: never hand it out again.
     pub(super) rejected: Option<AccessToken>,
+    /// A rotated refresh token the keyring has not taken yet.
+    pub(super) unsaved_refresh_token: Option<RefreshToken>,
 }
 
 pub(super) struct Inner {
@@ -213,6 +215,7 @@ impl Slot {
                 attempts: 0,
                 last_outcome: None,
                 rejected: None,
+                unsaved_refresh_token: None,
             }),
         }
     }

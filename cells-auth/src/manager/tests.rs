@@ -6,10 +6,63 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
 use crate::clock::{Clock, FakeClock};
-use crate::store::{Account, AccountState, Identity, MemorySecrets, Store};
+use crate::store::{Account, AccountState, Identity, MemorySecrets, SecretKind, SecretStore, Store, StoreError};
 use crate::testing::{token_set, StubServer};
 
+/// Secrets in memory that can be made to fail, as a locked or stalling keyring does.
+#[derive(Default)]
+struct FlakySecrets {
+    inner: MemorySecrets,
+    /// Every call fails (a locked keyring).
+    locked: std::sync::atomic::AtomicBool,
+    /// Writes of a refresh token fail (a keyring stalling on that write).
+    refresh_token_writes_fail: std::sync::atomic::AtomicBool,
+}
+
+impl FlakySecrets {
+    fn check(&self) -> Result<(), StoreError> {
+        match self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            true => Err(StoreError::KeyringLocked),
+            false => Ok(()),
+        }
+    }
+
+    fn set_locked(&self, locked: bool) {
+        self.locked.store(locked, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn fail_refresh_token_writes(&self, fail: bool) {
+        self.refresh_token_writes_fail.store(fail, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl SecretStore for FlakySecrets {
+    fn set(&self, account: &str, kind: SecretKind, value: &str) -> Result<(), StoreError> {
+        self.check()?;
+        if kind == SecretKind::RefreshToken && self.refresh_token_writes_fail.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(StoreError::KeyringTimeout(5));
+        }
+        self.inner.set(account, kind, value)
+    }
+
+    fn get(&self, account: &str, kind: SecretKind) -> Result<Option<String>, StoreError> {
+        self.check()?;
+        self.inner.get(account, kind)
+    }
+
+    fn delete(&self, account: &str, kind: SecretKind) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.delete(account, kind)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        self.check()
+    }
+}
+
 struct Fixture {
+    secrets: Arc<FlakySecrets>,
     stub: StubServer,
     clock: FakeClock,
     store: Store,
@@ -34,14 +87,15 @@ async fn fixture(name: &str) -> Fixture {
     let stub = StubServer::start().await;
     let dir = std::env::temp_dir().join(format!("cells-auth-manager-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+    let secrets = Arc::new(FlakySecrets::default());
+    let store = Store::new(&dir, secrets.clone());
     let identity = Identity { issuer: stub.issuer(), sub: "u-1".into(), user: "alice".into(), email: None };
     let tokens = token_set("first", t0(), Duration::minutes(10));
     let account = Account::signed_in(&stub.base, crate::CLIENT_ID, identity, &tokens, None);
     store.save(&account, &tokens).unwrap();
     let clock = FakeClock::at(t0());
     let manager = AccountManager::new(store.clone(), crate::http::client().unwrap(), Arc::new(clock.clone())).unwrap();
-    Fixture { id: account.id, stub, clock, store, manager, _dir: TempDir(dir) }
+    Fixture { id: account.id, secrets, stub, clock, store, manager, _dir: TempDir(dir) }
 }
 
 #[tokio::test]
@@ -387,4 +441,82 @@ async fn nothing_secret_in_debug_output_or_errors() {
     for secret in ["first-at", "first-rt", "stub-at-1", "stub-rt-1"] {
         assert!(!printed.contains(secret), "{secret} in {printed}");
     }
+}
+
+#[tokio::test]
+async fn a_locked_keyring_backs_off_like_any_failure_so_the_background_loop_cannot_spin() {
+    let f = fixture("locked-backoff").await;
+    f.clock.advance(Duration::seconds(451));
+    f.secrets.set_locked(true);
+    assert_eq!(f.manager.refresh_due().await, 1, "due: one attempt");
+    let next = f.manager.next_due().expect("a retry is scheduled");
+    assert!(next > f.clock.now(), "the next attempt is later, not now: {next}");
+    let account = f.store.get(&f.id).unwrap().unwrap();
+    assert!(account.last_error.as_deref().unwrap().contains("locked"), "{account:?}");
+    // However often the loop looks, nothing is due before the backoff ends.
+    for _ in 0..100 {
+        assert_eq!(f.manager.refresh_due().await, 0);
+    }
+    // Each further failure waits longer (5 s doubling, with jitter).
+    f.clock.set(next);
+    assert_eq!(f.manager.refresh_due().await, 1);
+    assert!(f.manager.next_due().unwrap() - f.clock.now() >= Duration::seconds(5));
+    assert_eq!(f.stub.token_requests(), 0, "nothing reached the server");
+    // Unlocked, the next attempt succeeds.
+    f.secrets.set_locked(false);
+    f.clock.set(f.manager.next_due().unwrap());
+    assert_eq!(f.manager.refresh_due().await, 1);
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.store.get(&f.id).unwrap().unwrap().last_error, None);
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_the_keyring_would_not_take_is_kept_and_the_spent_one_never_sent_again() {
+    let f = fixture("unsaved-rotation").await;
+    f.clock.advance(Duration::minutes(11));
+    f.secrets.fail_refresh_token_writes(true);
+    let err = f.manager.access_token(&f.id).await.unwrap_err();
+    assert!(
+        matches!(&err, ManagerError::RetryLater { reason, .. } if reason.contains("kept until it can be")),
+        "{err:?}"
+    );
+    assert_eq!(
+        f.store.tokens(&f.id).unwrap().refresh_token.secret(),
+        "first-rt",
+        "the keyring still has the spent one"
+    );
+    // Still failing: the next attempt sends nothing.
+    f.clock.set(f.manager.next_due().unwrap());
+    assert_eq!(f.manager.refresh_due().await, 1);
+    assert_eq!(f.stub.token_requests(), 1);
+    // The keyring answers again: the kept token is written, then used.
+    f.secrets.fail_refresh_token_writes(false);
+    f.clock.set(f.manager.next_due().unwrap());
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "stub-at-2");
+    assert_eq!(f.stub.state.lock().unwrap().refresh_tokens_used, ["first-rt", "stub-rt-1"], "each spent once");
+    assert_eq!(f.store.tokens(&f.id).unwrap().refresh_token.secret(), "stub-rt-2");
+}
+
+#[tokio::test]
+async fn an_account_file_edited_to_name_another_issuer_sends_no_secret() {
+    let f = fixture("edited-issuer").await;
+    let attacker = StubServer::start().await;
+    f.store
+        .update(&f.id, |account| {
+            account.server = attacker.base.clone();
+            account.issuer = attacker.issuer();
+        })
+        .unwrap();
+    f.manager.reload().unwrap();
+    f.clock.advance(Duration::minutes(11));
+    let err = f.manager.refresh(&f.id).await.unwrap_err();
+    assert!(
+        matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.contains("no longer matches")),
+        "{err:?}"
+    );
+    assert_eq!(attacker.token_requests(), 0, "the refresh token went nowhere");
+    assert_eq!(f.stub.token_requests(), 0);
+    let (_, revocation) = f.manager.logout(&f.id).await.unwrap();
+    assert!(matches!(revocation, Revocation::Failed(_)), "{revocation:?}");
+    assert_eq!(attacker.revocations(), 0, "nor at sign-out");
 }
