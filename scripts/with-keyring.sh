@@ -39,6 +39,8 @@ until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedes
     fi
     sleep 0.1
 done
+# Tests that stall the keyring (SIGSTOP) find it by this pid.
+export CELLS_KEYRING_PID="$keyring_pid"
 status=0
 "$@" || status=$?
 exit "$status"

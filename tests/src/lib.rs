@@ -627,6 +627,32 @@ pub(crate) fn lines_of(output: impl Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
+/// The session's keyring daemon stopped (SIGSTOP), as a keyring that stalls
+/// is; resumed when dropped. Only for tests holding the [`Fixture`]'s lock:
+/// every keyring call of this session waits meanwhile.
+pub struct StalledKeyring(i32);
+
+impl StalledKeyring {
+    pub fn stop() -> Self {
+        let pid: i32 = std::env::var("CELLS_KEYRING_PID")
+            .ok()
+            .and_then(|pid| pid.parse().ok())
+            .expect("CELLS_KEYRING_PID: run the tests through scripts/with-keyring.sh");
+        // SAFETY: a signal to the keyring daemon of this test session.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0, "stop the keyring daemon {pid}");
+        Self(pid)
+    }
+}
+
+impl Drop for StalledKeyring {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe {
+            libc::kill(self.0, libc::SIGCONT);
+        }
+    }
+}
+
 /// A secret as the Secret Service holds it, read with `secret-tool`
 /// (libsecret), independently of the code under test.
 pub fn keyring_secret(account_id: &str, kind: &str) -> Option<String> {

@@ -25,6 +25,10 @@ pub enum StoreError {
     NoConfigDir,
     #[error("cannot {action} {path}: {source}")]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("the configuration directory {path} {reason}: whoever can change it can say where the tokens are sent; make it yours alone (chmod 700) and try again")]
+    UnsafeDir { path: PathBuf, reason: String },
+    #[error("another cells-auth process has held {} for {seconds} s (it may be stopped or hung): end it, or try again", path.display())]
+    LockTimeout { path: PathBuf, seconds: u64 },
     #[error("the account file {path} is damaged ({reason}): move it away and sign in again")]
     Corrupt { path: PathBuf, reason: String },
     #[error("no account matches '{0}': `cells-auth status` lists them")]

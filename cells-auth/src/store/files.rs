@@ -4,18 +4,49 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use super::error::StoreError;
 
 pub(super) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
-        return Ok(());
+        return check_private_dir(dir);
     }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).map_err(|source| StoreError::Io { action: "create", path: dir.to_path_buf(), source })
+}
+
+/// The directory is this user's and nobody else may write in it: whoever
+/// can replace the account file can say where the tokens are sent.
+pub(super) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = match fs::metadata(dir) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(StoreError::Io { action: "read", path: dir.to_path_buf(), source }),
+        };
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(StoreError::UnsafeDir {
+                path: dir.to_path_buf(),
+                reason: format!("belongs to another user (uid {})", meta.uid()),
+            });
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(StoreError::UnsafeDir {
+                path: dir.to_path_buf(),
+                reason: format!("can be written by other users (mode {:o})", meta.mode() & 0o777),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -54,16 +85,35 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreErr
 pub struct FileLock(fs::File);
 
 impl FileLock {
-    /// Blocks until the lock on `path` (created if missing) is ours.
-    pub(super) fn acquire(path: &Path) -> Result<Self, StoreError> {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(io_error("open", path))?;
-        file.lock().map_err(io_error("lock", path))?;
-        Ok(Self(file))
+    /// Waits at most `wait` for the lock on `path` (created 0600 if
+    /// missing): a process that holds it and is stopped or hung must not
+    /// freeze this one.
+    pub(super) fn acquire_within(path: &Path, wait: Duration) -> Result<Self, StoreError> {
+        let mut options = fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path).map_err(io_error("open", path))?;
+        match file.try_lock() {
+            Ok(()) => return Ok(Self(file)),
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(err)) => return Err(io_error("lock", path)(err)),
+        }
+        // Held elsewhere: wait for it on a thread of its own, for a bounded
+        // time. If it comes later, the thread finds nobody waiting and lets go.
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("file-lock".into())
+            .spawn(move || {
+                let locked = file.lock().map(|()| file);
+                let _ = sender.send(locked);
+            })
+            .map_err(io_error("lock", path))?;
+        match receiver.recv_timeout(wait) {
+            Ok(Ok(file)) => Ok(Self(file)),
+            Ok(Err(err)) => Err(io_error("lock", path)(err)),
+            Err(_) => Err(StoreError::LockTimeout { path: path.to_path_buf(), seconds: wait.as_secs() }),
+        }
     }
 }
 

@@ -20,13 +20,15 @@ use crate::tokens::{AccessToken, IdToken, RefreshToken, TokenSet};
 pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
-use files::{ensure_private_dir, write_atomically};
+use files::{check_private_dir, ensure_private_dir, write_atomically};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 
 /// The keyring service under which every secret is filed.
 pub const KEYRING_SERVICE: &str = "cells-auth";
 const ACCOUNTS_FILE: &str = "accounts.json";
 const LOCK_FILE: &str = "accounts.lock";
+/// How long a process waits for another's lock before saying so.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The secrets of one account, read back from the keyring.
 #[derive(Debug, Clone)]
@@ -146,7 +148,7 @@ impl Store {
         let dir = self.dir.join("locks");
         ensure_private_dir(&self.dir)?;
         ensure_private_dir(&dir)?;
-        FileLock::acquire(&dir.join(format!("{account_id}.lock")))
+        FileLock::acquire_within(&dir.join(format!("{account_id}.lock")), LOCK_WAIT)
     }
 
     /// Reads an account's secrets back from the keyring.
@@ -166,7 +168,8 @@ impl Store {
         for kind in SecretKind::ALL {
             self.secrets.delete(account_id, kind)?;
         }
-        let _ = fs::remove_file(self.dir.join("locks").join(format!("{account_id}.lock")));
+        // The lock file stays: another process may hold it right now, and a
+        // new file would let a third one in beside it.
         self.update_file(|file| {
             file.accounts.retain(|a| a.id != account_id);
             Ok(())
@@ -174,6 +177,7 @@ impl Store {
     }
 
     fn read_file(&self) -> Result<AccountsFile, StoreError> {
+        check_private_dir(&self.dir)?;
         let path = self.accounts_path();
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
@@ -189,7 +193,7 @@ impl Store {
     /// processes never lose each other's changes.
     fn update_file(&self, change: impl FnOnce(&mut AccountsFile) -> Result<(), StoreError>) -> Result<(), StoreError> {
         ensure_private_dir(&self.dir)?;
-        let _lock = FileLock::acquire(&self.dir.join(LOCK_FILE))?;
+        let _lock = FileLock::acquire_within(&self.dir.join(LOCK_FILE), LOCK_WAIT)?;
         let mut file = self.read_file()?;
         file.version = 1;
         change(&mut file)?;
@@ -284,6 +288,57 @@ mod tests {
         assert!(matches!(store.accounts(), Err(StoreError::Corrupt { .. })));
         assert!(store.save(&account("u-1", "alice"), &tokens("1")).is_err());
         assert_eq!(fs::read_to_string(dir.join(ACCOUNTS_FILE)).unwrap(), "{not json");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_held_lock_is_waited_for_a_bounded_time_and_lock_files_are_private() {
+        let dir = temp_dir("lock-wait");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        let held = store.lock_account("acc").unwrap();
+        let path = dir.join("locks").join("acc.lock");
+        let err = FileLock::acquire_within(&path, std::time::Duration::from_millis(200)).unwrap_err();
+        assert!(matches!(err, StoreError::LockTimeout { .. }), "{err:?}");
+        assert!(err.to_string().contains("another cells-auth process has held"), "{err}");
+        drop(held);
+        let again = FileLock::acquire_within(&path, std::time::Duration::from_millis(200));
+        assert!(again.is_ok(), "free once released");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(fs::metadata(dir.join("locks")).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("unsafe-dir");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        store.save(&account("u-1", "alice"), &tokens("1")).unwrap();
+        for mode in [0o777, 0o720, 0o702] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let err = store.accounts().unwrap_err();
+            assert!(matches!(err, StoreError::UnsafeDir { .. }), "{mode:o}: {err:?}");
+        }
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(store.accounts().unwrap().len(), 1);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn removing_an_account_leaves_its_lock_file_to_whoever_holds_it() {
+        let dir = temp_dir("remove-lock");
+        let store = Store::new(&dir, Arc::new(MemorySecrets::default()));
+        let alice = account("u-1", "alice");
+        store.save(&alice, &tokens("1")).unwrap();
+        let held = store.lock_account(&alice.id).unwrap();
+        store.remove(&alice.id).unwrap();
+        assert!(dir.join("locks").join(format!("{}.lock", alice.id)).exists());
+        drop(held);
         let _ = fs::remove_dir_all(dir);
     }
 }
