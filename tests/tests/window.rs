@@ -78,6 +78,25 @@ async fn refresh_now_keeps_the_keyboard_focus_through_the_update() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_may_call_the_apps_commands_and_nothing_else() {
+    let Fixture { sandbox, ports: _ports, .. } = Fixture::start();
+    let window = Window::open(&sandbox, Browser::Nothing, "least-privilege").await;
+    for (command, args) in [
+        ("plugin:tray|new", json!({ "options": { "id": "injected", "tooltip": "injected" } })),
+        ("plugin:menu|new", json!({ "kind": "Menu", "options": {} })),
+        ("plugin:window|close", json!({ "label": "main" })),
+        ("plugin:webview|create_webview_window", json!({ "options": { "label": "injected", "url": "https://example.com" } })),
+    ] {
+        let answer = window.invoke(command, args).await;
+        let error = answer["error"].as_str().unwrap_or_default().to_string();
+        assert!(error.contains("not allowed"), "{command} was not refused: {answer}");
+    }
+    assert_eq!(window.invoke("list_accounts", json!({})).await, json!([]), "the app's own commands still work");
+    assert!(!window.is_hidden("#empty").await, "the window is still there");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_in_the_pending_panel_closes_the_listener() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;
