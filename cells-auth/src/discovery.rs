@@ -203,9 +203,16 @@ pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<Prov
     if is_html || body.trim_start().starts_with('<') {
         return Err(DiscoveryError::Html { url });
     }
-    let metadata: ProviderMetadata = serde_json::from_str(&body)
-        .map_err(|err| DiscoveryError::Invalid { url: url.clone(), reason: crate::untrusted::json_problem(&err) })?;
-    check_metadata(server, &url, metadata)
+    parse_configuration(server, &url, &body)
+}
+
+/// Reads and checks an OpenID configuration document fetched from `url`.
+pub fn parse_configuration(server: &ServerUrl, url: &str, body: &str) -> Result<ProviderMetadata, DiscoveryError> {
+    let metadata: ProviderMetadata = serde_json::from_str(body).map_err(|err| DiscoveryError::Invalid {
+        url: url.to_string(),
+        reason: crate::untrusted::json_problem(&err),
+    })?;
+    check_metadata(server, url, metadata)
 }
 
 /// The server's display name (`customWording.title` of its boot

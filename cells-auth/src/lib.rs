@@ -34,6 +34,8 @@ pub mod failpoint;
 pub mod http;
 pub mod loopback;
 pub mod manager;
+#[cfg(test)]
+mod proptests;
 pub mod revocation;
 pub mod sign_in;
 pub mod store;

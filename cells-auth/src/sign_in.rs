@@ -136,16 +136,22 @@ struct DeepLinkInbox {
 impl DeepLinkInbox {
     /// A link without the pending state is refused and changes nothing.
     fn deliver(&self, link: &str) -> Result<(), DeepLinkError> {
-        let url = Url::parse(link).map_err(|_| DeepLinkError::NotACallback)?;
-        if url.scheme() != "cellsauth" || url.host_str() != Some("callback") {
-            return Err(DeepLinkError::NotACallback);
-        }
-        let outcome = judge_query(url.query().unwrap_or(""), &self.expectation).map_err(DeepLinkError::Stray)?;
+        let outcome = judge_link(link, &self.expectation)?;
         if self.accepted.swap(true, Ordering::SeqCst) {
             return Err(DeepLinkError::AlreadyAnswered);
         }
         self.callbacks.try_send(Callback::without_page(outcome)).map_err(|_| DeepLinkError::Closed)
     }
+}
+
+/// Reads a `cellsauth://callback?...` link as the answer to the sign-in
+/// that `expectation` describes.
+pub fn judge_link(link: &str, expectation: &Expectation) -> Result<CallbackOutcome, DeepLinkError> {
+    let url = Url::parse(link).map_err(|_| DeepLinkError::NotACallback)?;
+    if url.scheme() != "cellsauth" || url.host_str() != Some("callback") {
+        return Err(DeepLinkError::NotACallback);
+    }
+    judge_query(url.query().unwrap_or(""), expectation).map_err(DeepLinkError::Stray)
 }
 
 /// Shows, reopens, cancels and feeds a pending sign-in; cheap to clone, so

@@ -248,7 +248,7 @@ where
 }
 
 /// Checks a successful response and dates it by the local clock.
-fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc>) -> Result<TokenSet, TokenError> {
+pub(crate) fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc>) -> Result<TokenSet, TokenError> {
     // RFC 6750: only bearer tokens are understood.
     if *response.token_type() != BasicTokenType::Bearer {
         return Err(TokenError::Invalid {

@@ -303,7 +303,7 @@ impl IdTokenVerifier<'_> {
 }
 
 /// The `alg` of a compact JWS, read without trusting anything else in it.
-fn header_alg(raw: &str) -> Result<String, VerifyError> {
+pub(crate) fn header_alg(raw: &str) -> Result<String, VerifyError> {
     let encoded = raw.split('.').next().unwrap_or_default();
     if raw.split('.').count() != 3 {
         return Err(VerifyError::Malformed("expected three dot-separated parts".into()));

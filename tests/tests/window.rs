@@ -85,7 +85,10 @@ async fn the_page_may_call_the_apps_commands_and_nothing_else() {
         ("plugin:tray|new", json!({ "options": { "id": "injected", "tooltip": "injected" } })),
         ("plugin:menu|new", json!({ "kind": "Menu", "options": {} })),
         ("plugin:window|close", json!({ "label": "main" })),
-        ("plugin:webview|create_webview_window", json!({ "options": { "label": "injected", "url": "https://example.com" } })),
+        (
+            "plugin:webview|create_webview_window",
+            json!({ "options": { "label": "injected", "url": "https://example.com" } }),
+        ),
     ] {
         let answer = window.invoke(command, args).await;
         let error = answer["error"].as_str().unwrap_or_default().to_string();

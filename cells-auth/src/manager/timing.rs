@@ -14,14 +14,22 @@ const PROACTIVE_LEAD: Duration = Duration::seconds(60);
 const BACKOFF_FIRST: Duration = Duration::seconds(5);
 const BACKOFF_CAP: Duration = Duration::minutes(5);
 
+/// The access token's lifetime as the account file says, kept within
+/// what a token response can give (0 to a day): an edited or damaged file
+/// must not make date arithmetic overflow.
+fn lifetime(account: &Account) -> Duration {
+    (account.access_token_expires_at - account.access_token_issued_at)
+        .clamp(Duration::zero(), crate::tokens::MAX_ACCESS_TOKEN_LIFETIME)
+}
+
 /// The margin an access token must have left to be handed out.
 pub fn freshness_margin(account: &Account) -> Duration {
-    let lifetime = account.access_token_expires_at - account.access_token_issued_at;
-    FRESHNESS_MARGIN.min(lifetime / 4).max(Duration::zero())
+    FRESHNESS_MARGIN.min(lifetime(account) / 4)
 }
 
 pub(super) fn usable(account: &Account, now: DateTime<Utc>) -> bool {
-    account.needs_reauth.is_none() && now + freshness_margin(account) < account.access_token_expires_at
+    account.needs_reauth.is_none()
+        && now.checked_add_signed(freshness_margin(account)).is_some_and(|then| then < account.access_token_expires_at)
 }
 
 /// When this account should next be refreshed in the background: the retry
@@ -35,12 +43,13 @@ pub fn due_at(account: &Account) -> Option<DateTime<Utc>> {
     if let Some(next) = account.next_attempt_at {
         return Some(next);
     }
-    let issued = account.access_token_issued_at;
     let expires = account.access_token_expires_at;
-    let lifetime_ms = (expires - issued).num_milliseconds().max(0) as f64;
-    let by_fraction = issued + Duration::milliseconds((lifetime_ms * PROACTIVE_FRACTION) as i64);
-    let by_lead = expires - PROACTIVE_LEAD;
-    let halfway = issued + Duration::milliseconds((lifetime_ms / 2.0) as i64);
+    let lifetime_ms = lifetime(account).num_milliseconds() as f64;
+    // Counted back from the expiry, which the checks above keep within a day of the receipt.
+    let before_expiry = |ms: f64| expires.checked_sub_signed(Duration::milliseconds(ms as i64)).unwrap_or(expires);
+    let by_fraction = before_expiry(lifetime_ms * (1.0 - PROACTIVE_FRACTION));
+    let by_lead = expires.checked_sub_signed(PROACTIVE_LEAD).unwrap_or(expires);
+    let halfway = before_expiry(lifetime_ms / 2.0);
     // A lifetime too short for a minute's lead (tests) refreshes at 75 %.
     Some(if by_lead < halfway { by_fraction } else { by_fraction.min(by_lead) })
 }

@@ -42,9 +42,9 @@ pub struct StoredTokens {
 pub type AccountLock = FileLock;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct AccountsFile {
+pub(crate) struct AccountsFile {
     version: u32,
-    accounts: Vec<Account>,
+    pub(crate) accounts: Vec<Account>,
 }
 
 /// Accounts and their secrets.
@@ -186,7 +186,7 @@ impl Store {
             }
             Err(source) => return Err(StoreError::Io { action: "read", path, source }),
         };
-        serde_json::from_str(&text).map_err(|err| StoreError::Corrupt { path, reason: err.to_string() })
+        parse_accounts(&text).map_err(|reason| StoreError::Corrupt { path, reason })
     }
 
     /// Read-modify-write of the account file under an exclusive lock, so two
@@ -201,6 +201,11 @@ impl Store {
             .map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
         write_atomically(&self.accounts_path(), &json)
     }
+}
+
+/// The account file's text, or what is wrong with it (never a quote of it).
+pub(crate) fn parse_accounts(text: &str) -> Result<AccountsFile, String> {
+    serde_json::from_str(text).map_err(|err| crate::untrusted::json_problem(&err))
 }
 
 fn default_dir() -> Result<PathBuf, StoreError> {
