@@ -5,11 +5,24 @@
 /// The environment variable naming the point to stop at.
 pub const FAILPOINT_ENV: &str = "CELLS_AUTH_FAILPOINT";
 
-/// Aborts the process, without unwinding or cleaning up, when `FAILPOINT_ENV` names `name`.
+/// At `name`: aborts the process, without unwinding or cleaning up, when
+/// `FAILPOINT_ENV` lists `name`; stops it (SIGSTOP, as a debugger or a
+/// suspended laptop would) when it lists `stop:name`, so that a test can
+/// change the world around it and let it go on. Entries are comma-separated.
 #[cfg(feature = "failpoints")]
 pub fn hit(name: &str) {
-    if std::env::var(FAILPOINT_ENV).as_deref() == Ok(name) {
-        std::process::abort();
+    let Ok(listed) = std::env::var(FAILPOINT_ENV) else { return };
+    for entry in listed.split(',') {
+        if entry == name {
+            std::process::abort();
+        }
+        #[cfg(unix)]
+        if entry.strip_prefix("stop:") == Some(name) {
+            // SAFETY: raise has no preconditions; the process continues on SIGCONT.
+            unsafe {
+                libc::raise(libc::SIGSTOP);
+            }
+        }
     }
 }
 
@@ -20,7 +33,7 @@ pub fn hit(_name: &str) {}
 /// Whether `FAILPOINT_ENV` names `name`: the step there must fail.
 #[cfg(feature = "failpoints")]
 pub fn fails(name: &str) -> bool {
-    std::env::var(FAILPOINT_ENV).as_deref() == Ok(name)
+    std::env::var(FAILPOINT_ENV).is_ok_and(|listed| listed.split(',').any(|entry| entry == name))
 }
 
 #[cfg(not(feature = "failpoints"))]

@@ -341,6 +341,37 @@ impl Running {
         }
     }
 
+    /// Waits until the command stops itself (a `stop:` failpoint): an event
+    /// from the kernel, not a guess of time.
+    pub fn wait_until_stopped(&mut self) {
+        let pid = self.pid() as libc::id_t;
+        // SAFETY: waitid on the pid of our own child, into a zeroed siginfo.
+        let stopped = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            // Look without reaping: an exit must stay for finish() to collect.
+            let waited = libc::waitid(libc::P_PID, pid, &mut info, libc::WSTOPPED | libc::WEXITED | libc::WNOWAIT);
+            assert_eq!(waited, 0, "waitid on {pid}");
+            let stopped = info.si_code == libc::CLD_STOPPED;
+            if stopped {
+                // Consume this stop, so that the next wait sees the next one.
+                libc::waitid(libc::P_PID, pid, &mut info, libc::WSTOPPED);
+            }
+            stopped
+        };
+        if !stopped {
+            let output = std::mem::replace(self, start(Command::new("true"))).finish();
+            panic!("the command ended instead of stopping at its failpoint: {output:?}");
+        }
+    }
+
+    /// Lets a stopped command go on (SIGCONT).
+    pub fn resume(&self) {
+        // SAFETY: a signal to the pid of our own child, not yet reaped.
+        unsafe {
+            libc::kill(self.pid() as i32, libc::SIGCONT);
+        }
+    }
+
     /// Whether the command has not exited yet.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

@@ -101,3 +101,29 @@ fn sign_out_leaves_the_lock_file_to_whoever_may_hold_it() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(lock_file.exists(), "deleting it would let a second process lock a new file beside a holder");
 }
+
+#[test]
+fn a_keyring_stalled_across_the_write_of_a_rotated_refresh_token_loses_nothing() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    let id = sandbox.sign_in(&idp);
+    // The refresh stops itself right after the token response (the old
+    // refresh token is spent), and again after a failed write.
+    sandbox.set_env("CELLS_AUTH_FAILPOINT", "stop:after-token-response,stop:refresh-token-write-failed");
+    let mut refresh = sandbox.spawn(&["refresh"]);
+    refresh.wait_until_stopped();
+    let stalled = StalledKeyring::stop();
+    refresh.resume();
+    // The write of the new refresh token failed while the keyring was stopped.
+    refresh.wait_until_stopped();
+    drop(stalled);
+    refresh.resume();
+    let out = refresh.finish();
+    assert_eq!(out.code, Some(0), "the write was tried again and went through: {}", out.stderr);
+    // The next refresh spends the new token: nothing was lost, nothing spent twice.
+    sandbox.set_env("CELLS_AUTH_FAILPOINT", "");
+    let again = sandbox.run(&["refresh"]);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert_eq!(idp.stat("/token/refresh_token"), 2);
+    assert_eq!(idp.stat("/token_errors/refresh_token"), 0, "no invalid_grant");
+    assert!(keyring_secret(&id, "refresh_token").is_some());
+}

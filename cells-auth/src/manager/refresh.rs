@@ -10,7 +10,12 @@ use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, usable};
 use crate::store::{account_id, Account, StoreError, StoredTokens};
-use crate::tokens::{self, AccessToken, TokenSet};
+use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
+
+/// A rotated refresh token is written this many times at most, pausing
+/// between tries (doubling), before it is kept in memory only.
+const ROTATED_WRITE_ATTEMPTS: u32 = 3;
+const ROTATED_WRITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 use crate::verify::{IdTokenVerifier, NonceCheck};
 
 /// Why a refresh is wanted; decides whether another's result will do.
@@ -243,9 +248,7 @@ impl AccountManager {
         // The refresh token we sent is spent: keep its successor durably
         // before anything else, whatever happens next.
         if let Some(rotated) = &tokens.refresh_token {
-            let store = self.inner.store.clone();
-            let (id, to_save) = (account.id.clone(), rotated.clone());
-            if let Err(err) = blocking(move || store.save_refresh_token(&id, &to_save)).await {
+            if let Err(err) = self.store_rotated(&account.id, rotated).await {
                 // Kept in memory and written first at the next attempt; the
                 // spent one in the keyring is never sent again from here.
                 lock(&slot.state).unsaved_refresh_token = Some(rotated.clone());
@@ -275,6 +278,27 @@ impl AccountManager {
         state.access_token = Some(tokens.access_token.clone());
         state.rejected = None;
         Ok(tokens.access_token)
+    }
+
+    /// Writes a rotated refresh token, trying again a few times when the
+    /// keyring fails or stalls: a process that ends now would lose it.
+    async fn store_rotated(&self, account_id: &str, rotated: &RefreshToken) -> Result<(), ManagerError> {
+        let mut pause = ROTATED_WRITE_PAUSE;
+        let mut attempts = 1;
+        loop {
+            let store = self.inner.store.clone();
+            let (id, to_save) = (account_id.to_string(), rotated.clone());
+            match blocking(move || store.save_refresh_token(&id, &to_save)).await {
+                Ok(()) => return Ok(()),
+                Err(err) if attempts == ROTATED_WRITE_ATTEMPTS => return Err(err),
+                Err(_) => {
+                    crate::failpoint::hit("refresh-token-write-failed");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    attempts += 1;
+                }
+            }
+        }
     }
 
     /// OpenID Connect Core 12.2: a refreshed ID token must name the same

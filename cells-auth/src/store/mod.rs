@@ -331,6 +331,12 @@ mod tests {
         }
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
         assert_eq!(store.accounts().unwrap().len(), 1);
+        // Another user's directory, even private, is not ours to trust (needs root to set up).
+        if std::os::unix::fs::chown(&dir, Some(65534), None).is_ok() {
+            let err = store.accounts().unwrap_err();
+            assert!(err.to_string().contains("belongs to another user"), "{err}");
+            std::os::unix::fs::chown(&dir, Some(0), None).unwrap();
+        }
         let _ = fs::remove_dir_all(dir);
     }
 
