@@ -393,6 +393,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_token_answer_over_the_body_limit_is_refused() {
+        let padding = " ".repeat(crate::http::MAX_BODY);
+        let body = format!(r#"{{"access_token":"at","token_type":"Bearer"}}{padding}"#);
+        let err = refresh_against(200, Box::leak(body.into_boxed_str())).await.unwrap_err();
+        assert!(matches!(&err, TokenError::Transport { reason, .. } if reason.contains("larger than 1024 KiB")), "{err:?}");
+    }
+
+    #[tokio::test]
     async fn keeps_the_servers_error_and_its_status() {
         let err =
             refresh_against(400, r#"{"error":"invalid_grant","error_description":"grant revoked"}"#).await.unwrap_err();
