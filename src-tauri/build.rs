@@ -8,6 +8,7 @@ fn main() {
         "start_sign_in",
         "cancel_sign_in",
         "open_browser_again",
+        "paste_answer",
         "reauthenticate",
         "refresh_account",
         "sign_out",

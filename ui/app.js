@@ -157,6 +157,7 @@ $('add-form').addEventListener('submit', (event) => {
 // ---- the pending sign-in --------------------------------------------------
 
 function setPending(view) {
+  const another = view && view.id !== pending?.id;
   pending = view;
   $('pending').hidden = !view;
   if (!view) return;
@@ -167,6 +168,12 @@ function setPending(view) {
   $('pending-browser-error').hidden = !view.browser_error;
   $('pending-browser-error').textContent = view.browser_error ?? '';
   $('use-link').hidden = view.custom_scheme;
+  $('paste-form').hidden = view.custom_scheme;
+  if (another) {
+    $('paste-address').value = '';
+    $('paste-message').textContent = '';
+    $('paste-message').classList.remove('error');
+  }
 }
 
 $('copy-url').addEventListener('click', async () => {
@@ -179,6 +186,19 @@ $('copy-url').addEventListener('click', async () => {
   }
   $('copy-url').textContent = 'Copied';
   setTimeout(() => { $('copy-url').textContent = 'Copy'; }, 1500);
+});
+
+$('paste-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const message = $('paste-message');
+  try {
+    await invoke('paste_answer', { address: $('paste-address').value });
+    message.textContent = 'Taken: finishing the sign-in…';
+    message.classList.remove('error');
+  } catch (error) {
+    message.textContent = String(error);
+    message.classList.add('error');
+  }
 });
 
 $('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(String(e), false)));

@@ -3,7 +3,10 @@
 //! sign-in expects of it, how a query is judged, and what an accepted
 //! answer carries back to the sign-in.
 
-use tokio::sync::oneshot;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
 
 use crate::secret::constant_time_eq;
 use crate::tokens::AuthorizationCode;
@@ -69,6 +72,30 @@ impl Callback {
         if let Some(reply) = self.reply {
             let _ = reply.send(page);
         }
+    }
+}
+
+/// Where the one answer to a pending sign-in goes, whichever way it comes:
+/// the loopback listener, a pasted address or a `cellsauth://` link. The
+/// first accepted answer closes it for all the others.
+#[derive(Clone)]
+pub struct AnswerGate {
+    accepted: Arc<AtomicBool>,
+    callbacks: mpsc::Sender<Callback>,
+}
+
+impl AnswerGate {
+    pub fn new(callbacks: mpsc::Sender<Callback>) -> Self {
+        Self { accepted: Arc::new(AtomicBool::new(false)), callbacks }
+    }
+
+    /// True for the first answer only.
+    pub fn admit_once(&self) -> bool {
+        !self.accepted.swap(true, Ordering::SeqCst)
+    }
+
+    pub fn callbacks(&self) -> &mpsc::Sender<Callback> {
+        &self.callbacks
     }
 }
 

@@ -10,7 +10,6 @@ use std::convert::Infallible;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener as StdListener};
 use std::ops::RangeInclusive;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,10 +19,9 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::callback::{judge_query, Callback, CallbackOutcome, Expectation, FinalPage};
+use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 
 /// Cells registers `http://localhost:P/servers/callback` for each of these.
 pub const SYNC_PORTS: RangeInclusive<u16> = 3636..=3666;
@@ -122,7 +120,7 @@ fn is_no_ipv6(err: &io::Error) -> bool {
     // EAFNOSUPPORT on Linux
 }
 
-/// The running listener; accepted callbacks go to the channel given to `start`.
+/// The running listener; the accepted callback goes through the gate given to `start`.
 pub struct CallbackServer {
     port: u16,
     accept_tasks: Vec<JoinHandle<()>>,
@@ -132,18 +130,13 @@ pub struct CallbackServer {
 struct Shared {
     port: u16,
     expectation: Expectation,
-    accepted: AtomicBool,
-    callbacks: mpsc::Sender<Callback>,
+    gate: AnswerGate,
 }
 
 impl CallbackServer {
     /// Serves on the bound port until [`close`](Self::close) or drop.
-    pub fn start(
-        bound: BoundPort,
-        expectation: Expectation,
-        callbacks: mpsc::Sender<Callback>,
-    ) -> Result<Self, LoopbackError> {
-        let shared = Arc::new(Shared { port: bound.port, expectation, accepted: AtomicBool::new(false), callbacks });
+    pub fn start(bound: BoundPort, expectation: Expectation, gate: AnswerGate) -> Result<Self, LoopbackError> {
+        let shared = Arc::new(Shared { port: bound.port, expectation, gate });
         let graceful = Arc::new(GracefulShutdown::new());
         let mut accept_tasks = Vec::new();
         for listener in bound.listeners {
@@ -263,7 +256,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "Not this sign-in", reason),
         Verdict::Accept(outcome) => {
             // Exactly one callback is accepted; a replay finds the door shut.
-            if shared.accepted.swap(true, Ordering::SeqCst) {
+            if !shared.gate.admit_once() {
                 return page(
                     StatusCode::CONFLICT,
                     "Already done",
@@ -271,7 +264,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                 );
             }
             let (callback, answer) = Callback::with_page(outcome);
-            if shared.callbacks.send(callback).await.is_err() {
+            if shared.gate.callbacks().send(callback).await.is_err() {
                 return page(
                     StatusCode::GONE,
                     "Sign-in closed",

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::callback::judge_query;
 use crate::discovery::{parse_configuration, ServerUrl};
 use crate::http::TransportError;
-use crate::sign_in::judge_link;
+use crate::sign_in::{judge_link, judge_redirect};
 use crate::testing::expectation;
 use crate::tokens::{map_error, token_set, CellsTokenResponse};
 
@@ -107,6 +107,14 @@ proptest! {
         query in query(),
     ) {
         let _ = judge_link(&format!("{prefix}{query}"), &expectation());
+    }
+
+    #[test]
+    fn the_pasted_address_is_judged_never_panics(
+        prefix in prop::sample::select(&["http://localhost:3636/servers/callback?", "http://[::1]:3636/servers/callback?", "http://localhost:3636/servers/callback/?", "https://localhost:3636/x?", "", "localhost:3636?"][..]),
+        query in query(),
+    ) {
+        let _ = judge_redirect(&format!("{prefix}{query}"), 3636, &expectation());
     }
 
     #[test]

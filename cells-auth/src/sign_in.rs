@@ -12,7 +12,6 @@
 //!    [`SignInControl::cancel`] ends it early. The port is closed whatever
 //!    happens, and the browser is told the outcome.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,9 +21,9 @@ use url::Url;
 
 use crate::authorization::authorization_request;
 use crate::browser::Opener;
-use crate::callback::{judge_query, Callback, CallbackOutcome, Expectation, FinalPage};
+use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
-use crate::loopback::{bind_first_free, CallbackServer, LoopbackError, DEV_PORT, SYNC_PORTS};
+use crate::loopback::{bind_first_free, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS};
 use crate::manager::AccountManager;
 use crate::store::{Account, Identity, StoreError};
 use crate::tokens::{exchange_code, AuthorizationCode, PkceCodeVerifier, TokenError};
@@ -111,10 +110,14 @@ pub struct PendingSignIn {
     pub custom_scheme: bool,
 }
 
+/// Why an answer handed over by hand (a pasted address, a `cellsauth://`
+/// link) was not taken; it changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeepLinkError {
+pub enum AnswerError {
     #[error("not a cellsauth://callback link")]
     NotACallback,
+    #[error("that is not the address this sign-in waits for: paste the whole address the browser ended on, starting with {expected}?")]
+    NotTheRedirect { expected: String },
     #[error("{0}")]
     Stray(&'static str),
     #[error("this sign-in has already been answered")]
@@ -126,32 +129,60 @@ pub enum DeepLinkError {
     NothingPending,
 }
 
-/// Where `cellsauth://callback` links for the pending sign-in are delivered.
-struct DeepLinkInbox {
-    expectation: Expectation,
-    accepted: AtomicBool,
-    callbacks: mpsc::Sender<Callback>,
-}
-
-impl DeepLinkInbox {
-    /// A link without the pending state is refused and changes nothing.
-    fn deliver(&self, link: &str) -> Result<(), DeepLinkError> {
-        let outcome = judge_link(link, &self.expectation)?;
-        if self.accepted.swap(true, Ordering::SeqCst) {
-            return Err(DeepLinkError::AlreadyAnswered);
-        }
-        self.callbacks.try_send(Callback::without_page(outcome)).map_err(|_| DeepLinkError::Closed)
-    }
-}
-
 /// Reads a `cellsauth://callback?...` link as the answer to the sign-in
 /// that `expectation` describes.
-pub fn judge_link(link: &str, expectation: &Expectation) -> Result<CallbackOutcome, DeepLinkError> {
-    let url = Url::parse(link).map_err(|_| DeepLinkError::NotACallback)?;
+pub fn judge_link(link: &str, expectation: &Expectation) -> Result<CallbackOutcome, AnswerError> {
+    let url = Url::parse(link).map_err(|_| AnswerError::NotACallback)?;
     if url.scheme() != "cellsauth" || url.host_str() != Some("callback") {
-        return Err(DeepLinkError::NotACallback);
+        return Err(AnswerError::NotACallback);
     }
-    judge_query(url.query().unwrap_or(""), expectation).map_err(DeepLinkError::Stray)
+    judge_query(url.query().unwrap_or(""), expectation).map_err(AnswerError::Stray)
+}
+
+/// Reads the address a browser ended on (`http://localhost:PORT/servers/callback?...`,
+/// which it could not reach) as the answer to the sign-in listening on `port`.
+/// It is judged exactly as the listener judges a callback.
+pub fn judge_redirect(address: &str, port: u16, expectation: &Expectation) -> Result<CallbackOutcome, AnswerError> {
+    let wrong = || AnswerError::NotTheRedirect { expected: crate::loopback::redirect_uri(port) };
+    let url = Url::parse(address.trim()).map_err(|_| wrong())?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if url.scheme() != "http" || !loopback || url.port() != Some(port) || url.path() != CALLBACK_PATH {
+        return Err(wrong());
+    }
+    judge_query(url.query().unwrap_or(""), expectation).map_err(AnswerError::Stray)
+}
+
+/// The answers a user hands over: a pasted address in loopback mode, a
+/// `cellsauth://` link in custom-scheme mode. They pass the same gate as
+/// the listener's callback, so that only the first answer counts.
+struct HandedAnswers {
+    expectation: Expectation,
+    gate: AnswerGate,
+    /// The loopback port waited on; none in custom-scheme mode.
+    port: Option<u16>,
+}
+
+impl HandedAnswers {
+    fn link(&self, link: &str) -> Result<(), AnswerError> {
+        if self.port.is_some() {
+            return Err(AnswerError::NothingPending);
+        }
+        self.admit(judge_link(link, &self.expectation)?)
+    }
+
+    fn address(&self, address: &str) -> Result<(), AnswerError> {
+        match self.port {
+            None => self.link(address.trim()),
+            Some(port) => self.admit(judge_redirect(address, port, &self.expectation)?),
+        }
+    }
+
+    fn admit(&self, outcome: CallbackOutcome) -> Result<(), AnswerError> {
+        if !self.gate.admit_once() {
+            return Err(AnswerError::AlreadyAnswered);
+        }
+        self.gate.callbacks().try_send(Callback::without_page(outcome)).map_err(|_| AnswerError::Closed)
+    }
 }
 
 /// Shows, reopens, cancels and feeds a pending sign-in; cheap to clone, so
@@ -164,7 +195,7 @@ pub struct SignInControl {
 struct ControlInner {
     pending: PendingSignIn,
     opener: Option<Opener>,
-    inbox: Option<DeepLinkInbox>,
+    answers: HandedAnswers,
     cancel: watch::Sender<bool>,
     ended: watch::Receiver<bool>,
 }
@@ -189,9 +220,16 @@ impl SignInControl {
         let _ = ended.wait_for(|ended| *ended).await;
     }
 
-    /// Hands a `cellsauth://callback?...` link to this sign-in.
-    pub fn deliver_link(&self, link: &str) -> Result<(), DeepLinkError> {
-        self.inner.inbox.as_ref().ok_or(DeepLinkError::NothingPending)?.deliver(link)
+    /// Hands a `cellsauth://callback?...` link to this sign-in (custom-scheme mode).
+    pub fn deliver_link(&self, link: &str) -> Result<(), AnswerError> {
+        self.inner.answers.link(link)
+    }
+
+    /// Hands over the address the browser ended on, pasted by the user when
+    /// the browser could not reach this machine's port (another machine, a
+    /// sandbox); in custom-scheme mode, the `cellsauth://` link.
+    pub fn deliver_address(&self, address: &str) -> Result<(), AnswerError> {
+        self.inner.answers.address(address)
     }
 }
 
@@ -229,10 +267,12 @@ impl SignIn {
             require_iss: metadata.authorization_response_iss_parameter_supported,
         };
         let (sender, callbacks) = mpsc::channel(1);
-        let (listener, inbox) = match bound {
-            Some(bound) => (Some(CallbackServer::start(bound, expectation, sender)?), None),
-            None => (None, Some(DeepLinkInbox { expectation, accepted: AtomicBool::new(false), callbacks: sender })),
+        let gate = AnswerGate::new(sender);
+        let listener = match bound {
+            Some(bound) => Some(CallbackServer::start(bound, expectation.clone(), gate.clone())?),
+            None => None,
         };
+        let answers = HandedAnswers { expectation, gate, port: listener.as_ref().map(CallbackServer::port) };
         let pending = PendingSignIn {
             server: server.to_string(),
             authorization_url: request.url.to_string(),
@@ -259,7 +299,7 @@ impl SignIn {
             result
         });
         let control =
-            SignInControl { inner: Arc::new(ControlInner { pending, opener: options.opener, inbox, cancel, ended }) };
+            SignInControl { inner: Arc::new(ControlInner { pending, opener: options.opener, answers, cancel, ended }) };
         Ok(Self { control, outcome })
     }
 
@@ -392,37 +432,60 @@ impl Waiting {
 mod tests {
     use super::*;
     use crate::callback::CsrfToken;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// Tests that bind or check the sign-in ports run one at a time.
     static PORTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-    fn inbox(sender: mpsc::Sender<Callback>) -> DeepLinkInbox {
-        DeepLinkInbox {
-            expectation: Expectation {
-                state: CsrfToken::new("st".into()),
-                issuer: "https://h/oidc/".into(),
-                require_iss: false,
-            },
-            accepted: AtomicBool::new(false),
-            callbacks: sender,
-        }
+    fn answers(port: Option<u16>) -> (HandedAnswers, mpsc::Receiver<Callback>) {
+        let (sender, callbacks) = mpsc::channel(1);
+        let expectation =
+            Expectation { state: CsrfToken::new("st".into()), issuer: "https://h/oidc/".into(), require_iss: false };
+        (HandedAnswers { expectation, gate: AnswerGate::new(sender), port }, callbacks)
     }
 
     #[test]
     fn a_deep_link_reaches_the_sign_in_only_with_its_state_and_once() {
-        let (sender, mut callbacks) = mpsc::channel(1);
-        let inbox = inbox(sender);
+        let (answers, mut callbacks) = answers(None);
         assert_eq!(
-            inbox.deliver("cellsauth://callback?code=c&state=foreign"),
-            Err(DeepLinkError::Stray("this answer is for another sign-in (state does not match)"))
+            answers.link("cellsauth://callback?code=c&state=foreign"),
+            Err(AnswerError::Stray("this answer is for another sign-in (state does not match)"))
         );
-        assert_eq!(inbox.deliver("https://callback?code=c&state=st"), Err(DeepLinkError::NotACallback));
-        assert_eq!(inbox.deliver("cellsauth://elsewhere?code=c&state=st"), Err(DeepLinkError::NotACallback));
-        assert_eq!(inbox.deliver("not a link"), Err(DeepLinkError::NotACallback));
+        assert_eq!(answers.link("https://callback?code=c&state=st"), Err(AnswerError::NotACallback));
+        assert_eq!(answers.link("cellsauth://elsewhere?code=c&state=st"), Err(AnswerError::NotACallback));
+        assert_eq!(answers.link("not a link"), Err(AnswerError::NotACallback));
         assert!(callbacks.try_recv().is_err(), "nothing reached the sign-in");
-        assert_eq!(inbox.deliver("cellsauth://callback?code=c&state=st"), Ok(()));
+        assert_eq!(answers.link("cellsauth://callback?code=c&state=st"), Ok(()));
         assert_eq!(callbacks.try_recv().unwrap().outcome, CallbackOutcome::Code(AuthorizationCode::new("c".into())));
-        assert_eq!(inbox.deliver("cellsauth://callback?code=c2&state=st"), Err(DeepLinkError::AlreadyAnswered));
+        assert_eq!(answers.link("cellsauth://callback?code=c2&state=st"), Err(AnswerError::AlreadyAnswered));
+    }
+
+    #[test]
+    fn a_pasted_address_is_judged_as_a_callback_and_taken_once() {
+        let (answers, mut callbacks) = answers(Some(3637));
+        let wrong = Err(AnswerError::NotTheRedirect { expected: "http://localhost:3637/servers/callback".into() });
+        for address in [
+            "http://localhost:3636/servers/callback?code=c&state=st",
+            "https://localhost:3637/servers/callback?code=c&state=st",
+            "http://evil.example:3637/servers/callback?code=c&state=st",
+            "http://localhost:3637/servers/other?code=c&state=st",
+            "code=c&state=st",
+        ] {
+            assert_eq!(answers.address(address), wrong, "{address}");
+        }
+        assert!(matches!(
+            answers.address("http://localhost:3637/servers/callback?code=c&state=forged"),
+            Err(AnswerError::Stray(_))
+        ));
+        assert_eq!(answers.link("cellsauth://callback?code=c&state=st"), Err(AnswerError::NothingPending));
+        assert!(callbacks.try_recv().is_err(), "nothing reached the sign-in");
+        assert_eq!(answers.address("  http://127.0.0.1:3637/servers/callback?code=c&state=st\n"), Ok(()));
+        assert_eq!(callbacks.try_recv().unwrap().outcome, CallbackOutcome::Code(AuthorizationCode::new("c".into())));
+        assert_eq!(
+            answers.address("http://localhost:3637/servers/callback?code=c&state=st"),
+            Err(AnswerError::AlreadyAnswered),
+            "single use, shared with the listener"
+        );
     }
 
     #[tokio::test]
@@ -445,7 +508,7 @@ mod tests {
         assert!(!pending.custom_scheme);
         let control = sign_in.control();
         assert!(control.open_browser().is_err(), "no opener, no browser");
-        assert_eq!(control.deliver_link("cellsauth://callback?code=c&state=s"), Err(DeepLinkError::NothingPending));
+        assert_eq!(control.deliver_link("cellsauth://callback?code=c&state=s"), Err(AnswerError::NothingPending));
         assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err(), "the port is held");
         control.cancel().await;
         assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(), "cancel returned with the port free");

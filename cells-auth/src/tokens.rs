@@ -397,7 +397,10 @@ mod tests {
         let padding = " ".repeat(crate::http::MAX_BODY);
         let body = format!(r#"{{"access_token":"at","token_type":"Bearer"}}{padding}"#);
         let err = refresh_against(200, Box::leak(body.into_boxed_str())).await.unwrap_err();
-        assert!(matches!(&err, TokenError::Transport { reason, .. } if reason.contains("larger than 1024 KiB")), "{err:?}");
+        assert!(
+            matches!(&err, TokenError::Transport { reason, .. } if reason.contains("larger than 1024 KiB")),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]

@@ -47,6 +47,12 @@ pub fn open_browser_again(state: State<'_, AppState>) -> Result<()> {
     state.reopen_browser()
 }
 
+/// The address the browser ended on, pasted when it could not reach this machine.
+#[tauri::command]
+pub fn paste_answer(state: State<'_, AppState>, address: String) -> Result<()> {
+    state.deliver_address(&address)
+}
+
 #[tauri::command]
 pub async fn reauthenticate(app: AppHandle, state: State<'_, AppState>, account_id: String) -> Result<PendingView> {
     state.reauthenticate(&app, &account_id).await

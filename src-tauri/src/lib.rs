@@ -40,6 +40,7 @@ pub fn run() -> ExitCode {
             commands::start_sign_in,
             commands::cancel_sign_in,
             commands::open_browser_again,
+            commands::paste_answer,
             commands::reauthenticate,
             commands::refresh_account,
             commands::sign_out,

@@ -9,7 +9,7 @@ use cells_auth::browser::Opener;
 use cells_auth::clock::SystemClock;
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::AccountManager;
-use cells_auth::sign_in::{DeepLinkError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
+use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::Store;
 use tauri::{AppHandle, Manager};
 
@@ -133,10 +133,16 @@ impl AppState {
         control.ok_or_else(|| Error::new("no sign-in is waiting"))?.open_browser().map_err(Error::new)
     }
 
-    /// Hands a `cellsauth://callback` link to the pending sign-in.
-    pub fn deliver_link(&self, link: &str) -> std::result::Result<(), DeepLinkError> {
+    /// Hands the address a browser elsewhere ended on to the pending sign-in.
+    pub fn deliver_address(&self, address: &str) -> Result<()> {
         let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
-        control.ok_or(DeepLinkError::NothingPending)?.deliver_link(link)
+        control.ok_or_else(|| Error::new("no sign-in is waiting"))?.deliver_address(address).map_err(Error::new)
+    }
+
+    /// Hands a `cellsauth://callback` link to the pending sign-in.
+    pub fn deliver_link(&self, link: &str) -> std::result::Result<(), AnswerError> {
+        let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
+        control.ok_or(AnswerError::NothingPending)?.deliver_link(link)
     }
 }
 

@@ -11,6 +11,8 @@
 //   CELLS_TEST_REPORT      file to write a JSON report to
 //   CELLS_TEST_OPENED      file holding our pid, created as soon as the browser starts
 //   CELLS_TEST_LOOPBACK_BLOCKED=1  ignores sign-ins with a loopback redirect, as a firewall would
+//   CELLS_TEST_DELIVER=none   does not deliver the callback, as a browser on another machine cannot;
+//                             the address it ended on is reported as `finalAddress`
 // A redirect to cellsauth://callback is not followed but reported as `deepLink`.
 
 import fs from 'node:fs';
@@ -169,6 +171,11 @@ async function main() {
   if (step.url.startsWith('cellsauth:')) {
     // The system would start the app with this link; the test does it.
     report.deepLink = step.url;
+    return;
+  }
+  if (env.CELLS_TEST_DELIVER === 'none') {
+    // Another machine's browser: it shows "cannot connect" on this address.
+    report.finalAddress = step.url;
     return;
   }
   let idle = null;

@@ -311,6 +311,8 @@ impl Output {
 /// A running command, whose stderr lines can be awaited as they come.
 pub struct Running {
     child: Child,
+    /// Piped only when started with [`Sandbox::spawn_with_stdin`].
+    stdin: Option<std::process::ChildStdin>,
     stderr_lines: Receiver<String>,
     stderr_seen: Vec<String>,
     stdout: std::thread::JoinHandle<String>,
@@ -370,6 +372,13 @@ impl Running {
         unsafe {
             libc::kill(self.pid() as i32, libc::SIGCONT);
         }
+    }
+
+    /// Types `line` and Enter on the command's standard input.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write as _;
+        let stdin = self.stdin.as_mut().expect("started with spawn_with_stdin");
+        writeln!(stdin, "{line}").expect("write to the command's stdin");
     }
 
     /// Whether the command has not exited yet.
@@ -512,6 +521,13 @@ impl Sandbox {
         start(self.command(args))
     }
 
+    /// cells-auth with `args` and a standard input the test types into.
+    pub fn spawn_with_stdin(&self, args: &[&str]) -> Running {
+        let mut command = self.command(args);
+        command.stdin(Stdio::piped());
+        start_with_stdin(command)
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.spawn(args).finish()
     }
@@ -627,10 +643,15 @@ pub fn run_command(command: Command) -> Output {
     start(command).finish()
 }
 
-/// Starts a command with its output captured.
+/// Starts a command with its output captured and no input.
 fn start(mut command: Command) -> Running {
+    command.stdin(Stdio::null());
+    start_with_stdin(command)
+}
+
+/// Starts a command with its output captured, its input as set.
+fn start_with_stdin(mut command: Command) -> Running {
     let mut child = command
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -642,7 +663,8 @@ fn start(mut command: Command) -> Running {
         let _ = stdout.read_to_string(&mut text);
         text
     });
-    Running { child, stderr_lines: lines_of(stderr), stderr_seen: Vec::new(), stdout }
+    let stdin = child.stdin.take();
+    Running { child, stdin, stderr_lines: lines_of(stderr), stderr_seen: Vec::new(), stdout }
 }
 
 /// The lines of `output` as they come, read on a thread of their own.

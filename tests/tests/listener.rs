@@ -105,3 +105,36 @@ fn ctrl_c_cancels_the_sign_in_and_frees_the_port() {
     assert_eq!(out.error_line(), "cells-auth: sign-in cancelled");
     assert!(port_is_free(3636));
 }
+
+#[test]
+fn a_browser_on_another_machine_signs_in_by_pasting_the_address_it_ended_on() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    let mut login = sandbox.spawn_with_stdin(&["login", &idp.url(), "--no-browser", "--timeout", "30"]);
+    let url = login.wait_for_stderr("/oidc/oauth2/auth?").trim().to_string();
+    let hint = login.wait_for_stderr("paste here");
+    assert!(hint.contains("ssh -L 3636:localhost:3636"), "{hint}");
+    assert!(!port_is_free(3636), "the listener waits too: whichever comes first wins");
+
+    // The browser elsewhere signs in and ends on an address it cannot reach.
+    sandbox.set_env("CELLS_TEST_DELIVER", "none");
+    let browser = cells_auth_e2e::run_command(
+        sandbox.program("node", &[cells_auth_e2e::repo_root().join("tests/idp/browser.mjs").to_str().unwrap(), &url]),
+    );
+    assert_eq!(browser.code, Some(0), "{}", browser.stderr);
+    let report = sandbox.browser_report().expect("the browser's report");
+    let address = report["finalAddress"].as_str().expect("the address the browser ended on").to_string();
+    assert!(address.starts_with("http://localhost:3636/servers/callback?code="), "{address}");
+
+    // A wrong paste is said and changes nothing; the right one signs in.
+    login.type_line("http://localhost:3636/servers/callback?code=forged&state=forged");
+    let refused = login.wait_for_stderr("Not taken");
+    assert!(refused.contains("another sign-in"), "{refused}");
+    login.type_line(&address);
+    let out = login.finish();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.starts_with("Signed in as alice"), "{}", out.stdout);
+    assert!(port_is_free(3636), "the listener closed");
+    let code = report["code"].as_str().unwrap();
+    assert!(!out.stderr.contains(code) && !out.stdout.contains(code), "the code was printed");
+    assert_eq!(sandbox.accounts().len(), 1);
+}

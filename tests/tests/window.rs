@@ -100,6 +100,31 @@ async fn the_page_may_call_the_apps_commands_and_nothing_else() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandboxed_browser_signs_in_through_the_pasted_address() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    // The browser cannot reach this machine's port (a sandbox, a VM, another user).
+    sandbox.set_env("CELLS_TEST_DELIVER", "none");
+    let window = Window::open(&sandbox, Browser::Scripted, "paste").await;
+    start_sign_in(&window, &idp).await;
+    window.wait_for("#pending:not([hidden])").await;
+    sandbox.wait_for_browser_start();
+    let report = sandbox.browser_report().expect("the browser's report");
+    let address = report["finalAddress"].as_str().expect("the address the browser ended on").to_string();
+
+    window.type_into("#paste-address", "http://localhost:3636/servers/callback?code=forged&state=forged").await;
+    window.click("#paste-submit").await;
+    window.wait_text_containing("#paste-message", "another sign-in").await;
+    assert!(sandbox.accounts().is_empty(), "a wrong address changes nothing");
+    window.type_into("#paste-address", &address).await;
+    window.screenshot("paste").await;
+    window.click("#paste-submit").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert!(port_is_free(3636), "the listener closed");
+    assert_eq!(sandbox.accounts().len(), 1);
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_in_the_pending_panel_closes_the_listener() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;

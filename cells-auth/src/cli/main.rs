@@ -17,7 +17,7 @@ use serde::Serialize;
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::{AccountManager, ManagerError, Revocation};
-use cells_auth::sign_in::{RedirectMode, SignIn, SignInError, SignInOptions};
+use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
 use cells_auth::view::{human_duration, AccountView};
 
@@ -193,6 +193,12 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         if let Err(reason) = control.open_browser() {
             eprintln!("Warning: {reason}; open the address above yourself.");
         }
+    } else if let Some(port) = pending.port {
+        eprintln!(
+            "If the browser is on another machine: sign in there, then paste here the address it ends on \
+             (it says it cannot connect) and press Enter. Or forward the port first: ssh -L {port}:localhost:{port} <this machine>"
+        );
+        paste_back(control.clone());
     }
     eprintln!(
         "Waiting for the browser on {} (times out in {}; Ctrl-C cancels)...",
@@ -214,6 +220,26 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         account.id
     );
     Ok(())
+}
+
+/// Reads addresses pasted on standard input and hands each to the sign-in
+/// until one is taken; whichever comes first, this or the listener, wins.
+fn paste_back(control: SignInControl) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match control.deliver_address(&line) {
+                Ok(()) => return,
+                Err(err @ (AnswerError::AlreadyAnswered | AnswerError::Closed)) => {
+                    eprintln!("Not taken: {err}.");
+                    return;
+                }
+                Err(err) => eprintln!("Not taken: {err}."),
+            }
+        }
+    });
 }
 
 /// Resolves on Ctrl-C (SIGINT). The handler is installed when this is called,
