@@ -10,6 +10,7 @@ mod deeplink;
 mod error;
 mod events;
 mod model;
+mod power;
 mod state;
 mod tray;
 
@@ -53,6 +54,7 @@ pub fn run() -> ExitCode {
             if let Ok(manager) = handle.state::<AppState>().manager() {
                 tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone()));
                 tauri::async_runtime::spawn(manager.clone().keep_fresh());
+                power::watch(manager.clone());
             }
             Ok(())
         })

@@ -125,6 +125,41 @@ async fn a_sandboxed_browser_signs_in_through_the_pasted_address() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_signal_retries_at_once_instead_of_waiting_out_the_backoff() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    // The session bus stands in for the system bus logind speaks on.
+    sandbox.set_env("CELLS_SYNC_POWER_BUS", "session");
+    idp.configure(json!({ "accessTokenTtl": 4 }));
+    let window = Window::open(&sandbox, Browser::Chromium, "resume").await;
+    add_account(&window, &idp).await;
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    // The network is gone: five failed refreshes put the next attempt 40 s or more away.
+    idp.outage(true);
+    for _ in 0..5 {
+        let failed = window.invoke("refresh_account", json!({ "accountId": id })).await;
+        assert!(failed["error"].is_string(), "{failed}");
+    }
+    window.wait_text(".account .badge", "Retrying").await;
+    idp.outage(false);
+    // The machine resumes: logind says PrepareForSleep(false).
+    let sent = cells_auth_e2e::run_command(sandbox.program(
+        "dbus-send",
+        &[
+            "--session",
+            "--type=signal",
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager.PrepareForSleep",
+            "boolean:false",
+        ],
+    ));
+    assert_eq!(sent.code, Some(0), "{}", sent.stderr);
+    // Within the window's 30 s wait, well before the backoff would allow.
+    window.wait_text(".account .badge", "Signed in").await;
+    assert!(idp.stat("/token/refresh_token") >= 1);
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_in_the_pending_panel_closes_the_listener() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;

@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 
-use super::refresh::Need;
+use super::refresh::{blocking, Need};
 use super::registry::{lock, AccountManager, Slot};
 use super::timing::due_at;
 
@@ -38,16 +38,50 @@ impl AccountManager {
 
     /// The background refresh loop itself, for a caller with its own runtime.
     pub async fn keep_fresh(self) {
+        self.keep_fresh_checking_every(WALL_CLOCK_CHECK).await
+    }
+
+    /// The loop, looking at the wall clock at least every `check`.
+    pub async fn keep_fresh_checking_every(self, check: StdDuration) {
         loop {
             let now = self.inner.clock.now();
-            let wait = self
-                .next_due()
-                .map(|at| (at - now).to_std().unwrap_or_default())
-                .unwrap_or(StdDuration::from_secs(3600));
+            // Deadlines are wall-clock times; the timer that waits for them is
+            // not (it stops while the machine sleeps): never trust it for long.
+            let wait = self.next_due().map(|at| (at - now).to_std().unwrap_or_default()).unwrap_or(check).min(check);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => { self.refresh_due().await; }
                 _ = self.inner.wake.notified() => {}
             }
         }
     }
+
+    /// The machine woke from sleep, or its network came back: accounts
+    /// waiting out a passing failure try again now (their backoff starts
+    /// over), and every account that is due is refreshed at once.
+    pub async fn resumed(&self) {
+        let slots: Vec<Arc<Slot>> = lock(&self.inner.slots).values().cloned().collect();
+        for slot in slots {
+            if lock(&slot.state).account.next_attempt_at.is_none() {
+                continue;
+            }
+            let store = self.inner.store.clone();
+            let id = slot.id.clone();
+            let reset = |account: &mut crate::store::Account| {
+                account.next_attempt_at = None;
+                account.failures = 0;
+            };
+            match blocking(move || store.update(&id, reset)).await {
+                Ok(updated) => lock(&slot.state).account = updated,
+                // The file cannot be written now: this process retries anyway.
+                Err(_) => reset(&mut lock(&slot.state).account),
+            }
+            self.emit(&slot.id);
+        }
+        self.inner.wake.notify_one();
+    }
 }
+
+/// Timers stop while a laptop sleeps: the background loop looks at the wall
+/// clock at least this often, so that waking past a deadline acts within it
+/// even when no resume signal comes.
+pub const WALL_CLOCK_CHECK: StdDuration = StdDuration::from_secs(30);

@@ -520,3 +520,41 @@ async fn an_account_file_edited_to_name_another_issuer_sends_no_secret() {
     assert!(matches!(revocation, Revocation::Failed(_)), "{revocation:?}");
     assert_eq!(attacker.revocations(), 0, "nor at sign-out");
 }
+
+#[tokio::test]
+async fn waking_two_hours_later_refreshes_at_once_by_the_wall_clock() {
+    let f = fixture("wall-clock").await;
+    let mut events = f.manager.subscribe();
+    // A check every 20 ms stands in for the 30 s of production; the timer
+    // that waits for the 75 % deadline would still be 7 minutes away.
+    let task = tokio::spawn(f.manager.clone().keep_fresh_checking_every(std::time::Duration::from_millis(20)));
+    f.clock.advance(Duration::hours(2));
+    loop {
+        let event = events.recv().await.unwrap();
+        if event.view.is_some_and(|v| v.account.last_refresh_at.is_some() && !v.refreshing) {
+            break;
+        }
+    }
+    task.abort();
+    assert_eq!(f.stub.token_requests(), 1);
+    assert_eq!(f.store.tokens(&f.id).unwrap().access_token.unwrap().secret(), "stub-at-1");
+}
+
+#[tokio::test]
+async fn a_resume_resets_the_backoff_and_retries_at_once() {
+    let f = fixture("resume").await;
+    f.clock.advance(Duration::minutes(11));
+    // Five failures in a row: the next attempt is a minute or more away.
+    f.stub.queue(&[(503, "down"), (503, "down"), (503, "down"), (503, "down"), (503, "down")]);
+    for _ in 0..5 {
+        let _ = f.manager.refresh(&f.id).await;
+    }
+    let next = f.manager.next_due().unwrap();
+    assert!(next - f.clock.now() >= Duration::seconds(40), "{next}");
+    assert_eq!(f.manager.refresh_due().await, 0, "backing off");
+    f.manager.resumed().await;
+    assert!(f.manager.next_due().unwrap() <= f.clock.now(), "due now");
+    assert_eq!(f.store.get(&f.id).unwrap().unwrap().failures, 0, "the backoff starts over");
+    assert_eq!(f.manager.refresh_due().await, 1);
+    assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "stub-at-1");
+}
