@@ -39,6 +39,17 @@ pub enum CallbackOutcome {
     },
 }
 
+impl CallbackOutcome {
+    /// What kind of answer this is, for the log (never its values).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallbackOutcome::Code(_) => "code",
+            CallbackOutcome::Denied { .. } => "error",
+            CallbackOutcome::WrongIssuer { .. } => "wrong issuer",
+        }
+    }
+}
+
 /// The page shown in the browser once the sign-in has ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FinalPage {

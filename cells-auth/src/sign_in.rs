@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
+use tracing::Instrument as _;
 use url::Url;
 
 use crate::authorization::authorization_request;
@@ -243,16 +244,26 @@ impl SignIn {
     /// Prepares a sign-in and starts waiting for its answer. The keyring is
     /// checked first and the port bound last, so that nothing is opened in
     /// the browser unless the answer can be received and kept.
+    #[tracing::instrument(name = "sign_in", skip_all, fields(server = %server, redirect = ?options.redirect))]
     pub async fn start(
         manager: &AccountManager,
         server: ServerUrl,
         options: SignInOptions,
     ) -> Result<Self, SignInError> {
+        let started = Self::prepare(manager, server, options).await;
+        if let Err(err) = &started {
+            tracing::warn!(error = %err, "sign-in could not start");
+        }
+        started
+    }
+
+    async fn prepare(manager: &AccountManager, server: ServerUrl, options: SignInOptions) -> Result<Self, SignInError> {
         let probe = manager.store().clone();
         tokio::task::spawn_blocking(move || probe.check_writable())
             .await
             .map_err(|e| StoreError::Keyring(e.to_string()))??;
         let metadata = discover(manager.http(), &server).await?;
+        tracing::info!(issuer = %metadata.issuer, "discovered");
         let bound = match options.redirect {
             RedirectMode::Loopback => Some(bind_first_free(SYNC_PORTS)?),
             RedirectMode::Development => Some(bind_first_free(DEV_PORT..=DEV_PORT)?),
@@ -280,6 +291,8 @@ impl SignIn {
             port: listener.as_ref().map(CallbackServer::port),
             custom_scheme: options.redirect == RedirectMode::CustomScheme,
         };
+        // The authorization URL carries the state and nonce: it is never logged.
+        tracing::info!(port = ?pending.port, "waiting for the browser");
         let (cancel, cancelled) = watch::channel(false);
         let (ended_tx, ended) = watch::channel(false);
         let waiting = Waiting {
@@ -293,11 +306,18 @@ impl SignIn {
             listener,
             callbacks,
         };
-        let outcome = tokio::spawn(async move {
-            let result = waiting.run(options.timeout, cancelled).await;
-            ended_tx.send_replace(true);
-            result
-        });
+        let outcome = tokio::spawn(
+            async move {
+                let result = waiting.run(options.timeout, cancelled).await;
+                match &result {
+                    Ok(account) => tracing::info!(account = %account.id, "signed in"),
+                    Err(err) => tracing::warn!(error = %err, "sign-in ended without an account"),
+                }
+                ended_tx.send_replace(true);
+                result
+            }
+            .instrument(tracing::Span::current()),
+        );
         let control =
             SignInControl { inner: Arc::new(ControlInner { pending, opener: options.opener, answers, cancel, ended }) };
         Ok(Self { control, outcome })
@@ -349,6 +369,7 @@ impl Waiting {
                 return Err(err);
             }
         };
+        tracing::info!(answer = callback.outcome.kind(), "answer received");
         let result = match &callback.outcome {
             CallbackOutcome::Code(code) => self.redeem(code.clone()).await,
             CallbackOutcome::Denied { error, description } if error == "access_denied" => {
@@ -397,6 +418,7 @@ impl Waiting {
             clock.as_ref(),
         )
         .await?;
+        tracing::info!("code exchanged");
         let id_token = tokens.id_token.as_ref().ok_or(SignInError::MissingToken("ID token"))?;
         if tokens.refresh_token.is_none() {
             return Err(SignInError::MissingToken("refresh token"));
@@ -410,6 +432,7 @@ impl Waiting {
             clock: clock.as_ref(),
         };
         let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
+        tracing::info!("ID token verified");
         let identity = Identity {
             issuer: self.metadata.issuer.clone(),
             user: claims.name.clone().or_else(|| claims.email.clone()).unwrap_or_else(|| claims.sub.clone()),

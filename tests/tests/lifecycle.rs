@@ -315,3 +315,46 @@ fn no_token_code_or_secret_appears_in_any_output() {
     }
     assert!(!sandbox.config_files_text().contains("eyJ"), "no JWT in the config dir");
 }
+
+#[test]
+fn the_trace_log_of_a_sign_in_a_refresh_and_a_sign_out_says_why_and_holds_no_secret() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.set_env("CELLS_AUTH_LOG", "trace");
+    let mut log = String::new();
+    let mut secrets = Vec::new();
+    let login = sandbox.login(&idp.url(), &[]);
+    assert_eq!(login.code, Some(0), "{}", login.stderr);
+    log.push_str(&login.stderr);
+    secrets.push(sandbox.browser_report().unwrap()["code"].as_str().unwrap().to_string());
+    secrets.extend(
+        idp.stats()["code_verifiers"].as_array().unwrap().iter().filter_map(|v| v.as_str().map(str::to_string)),
+    );
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    let keyring = |secrets: &mut Vec<String>| {
+        for kind in ["refresh_token", "access_token", "id_token"] {
+            secrets.extend(keyring_secret(&id, kind));
+        }
+    };
+    keyring(&mut secrets);
+    let refresh = sandbox.run(&["refresh"]);
+    log.push_str(&refresh.stderr);
+    keyring(&mut secrets);
+    let logout = sandbox.run(&["logout", &id]);
+    log.push_str(&logout.stderr);
+    // The spans say what happened, where and how it ended.
+    for expected in
+        ["sign_in", "discovered", "waiting for the browser", "code exchanged", "ID token verified", "signed in"]
+    {
+        assert!(login.stderr.contains(expected), "{expected:?} missing from the sign-in log: {}", login.stderr);
+    }
+    for expected in ["refresh", "spending the refresh token", "fresh"] {
+        assert!(refresh.stderr.contains(expected), "{expected:?} missing from the refresh log: {}", refresh.stderr);
+    }
+    assert!(logout.stderr.contains("sign_out") && logout.stderr.contains("Revoked"), "{}", logout.stderr);
+    secrets.sort();
+    secrets.dedup();
+    assert!(secrets.len() >= 7, "the code, the verifier and two generations of tokens: {}", secrets.len());
+    for secret in &secrets {
+        assert!(!log.contains(secret.as_str()), "a secret is in the log: {log}");
+    }
+}

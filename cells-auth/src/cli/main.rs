@@ -128,6 +128,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    start_log();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -144,6 +145,21 @@ fn main() -> ExitCode {
             eprintln!("cells-auth: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The environment variable that turns the log on, in `RUST_LOG` syntax
+/// (`info`, `cells_auth=debug`); the log goes to stderr.
+const LOG_ENV: &str = "CELLS_AUTH_LOG";
+
+/// Off unless asked for: a script's stderr holds one line per failure.
+fn start_log() {
+    let Ok(filter) = std::env::var(LOG_ENV) else { return };
+    match tracing_subscriber::EnvFilter::try_new(&filter) {
+        Ok(filter) => {
+            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).init();
+        }
+        Err(err) => eprintln!("cells-auth: {LOG_ENV} is not a valid filter ({err}); logging stays off"),
     }
 }
 

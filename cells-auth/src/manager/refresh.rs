@@ -115,6 +115,7 @@ impl AccountManager {
 
     /// One refresh attempt for this account, shared by every caller that
     /// arrives while it runs: they all get its result.
+    #[tracing::instrument(name = "refresh", skip_all, fields(account = %slot.id, need = ?need))]
     pub(super) async fn refresh_once(&self, slot: &Arc<Slot>, need: Need) -> Result<AccessToken, ManagerError> {
         let seen = lock(&slot.state).attempts;
         let _flight = slot.refresh_lock.lock().await;
@@ -142,6 +143,10 @@ impl AccountManager {
             state.refreshing = false;
             state.attempts += 1;
             state.last_outcome = Some(outcome.clone());
+        }
+        match &outcome {
+            Ok(_) => tracing::info!("fresh"),
+            Err(err) => tracing::warn!(error = %err, "refresh failed"),
         }
         self.emit(&slot.id);
         self.inner.wake.notify_one();
@@ -205,6 +210,7 @@ impl AccountManager {
         if let (true, Some(token)) = (done_elsewhere, &stored.access_token) {
             let mut state = lock(&slot.state);
             if state.rejected.as_ref() != Some(token) {
+                tracing::info!("another process refreshed it already");
                 state.access_token = Some(token.clone());
                 return Ok(token.clone());
             }
@@ -223,6 +229,7 @@ impl AccountManager {
             Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
         };
         let clock = self.inner.clock.as_ref();
+        tracing::info!(server = %account.server, "spending the refresh token");
         let response = tokens::refresh(
             &self.inner.http,
             &provider.metadata.token_endpoint,

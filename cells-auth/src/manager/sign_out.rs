@@ -21,6 +21,7 @@ pub enum Revocation {
 impl AccountManager {
     /// Signs out: revokes the refresh token on the server (RFC 7009), then
     /// deletes the local secrets and metadata whatever the server answered.
+    #[tracing::instrument(name = "sign_out", skip_all, fields(account = %account_id))]
     pub async fn logout(&self, account_id: &str) -> Result<(Account, Revocation), ManagerError> {
         let slot = self.slot(account_id)?;
         // No refresh of this account may run meanwhile, here or elsewhere.
@@ -41,6 +42,7 @@ impl AccountManager {
         let store = self.inner.store.clone();
         let id = account.id.clone();
         blocking(move || store.remove(&id)).await?;
+        tracing::info!(revocation = ?revocation, "signed out");
         lock(&self.inner.slots).remove(&account.id);
         let _ = self.inner.events.send(AccountEvent { account_id: account.id.clone(), view: None });
         Ok((account, revocation))
