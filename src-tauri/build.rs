@@ -13,6 +13,8 @@ fn main() {
         "refresh_account",
         "sign_out",
         "tray_model",
+        "diagnostics",
+        "open_log_folder",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(err) = tauri_build::try_build(attributes) {

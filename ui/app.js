@@ -201,6 +201,34 @@ $('paste-form').addEventListener('submit', async (event) => {
   }
 });
 
+// ---- when something goes wrong -------------------------------------------
+
+$('copy-diagnostics').addEventListener('click', async () => {
+  const field = $('diagnostics');
+  try {
+    field.value = await invoke('diagnostics');
+  } catch (error) {
+    showOutcome(String(error), false);
+    return;
+  }
+  field.hidden = false;
+  document.querySelector('label[for=diagnostics]').hidden = false;
+  field.focus();
+  field.select();
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(field.value);
+    copied = true;
+  } catch {
+    copied = document.execCommand('copy');
+  }
+  showOutcome(copied
+    ? 'Diagnostics copied: paste them into your report. They hold no password or token.'
+    : 'Diagnostics shown below, selected: copy them (Ctrl+C) into your report. They hold no password or token.', true);
+});
+
+$('open-log').addEventListener('click', () => invoke('open_log_folder').catch((e) => showOutcome(String(e), false)));
+
 $('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(String(e), false)));
 $('cancel').addEventListener('click', async () => {
   $('cancel').disabled = true;

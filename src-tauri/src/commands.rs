@@ -5,7 +5,7 @@ use cells_auth::manager::Revocation;
 use cells_auth::view::AccountView;
 use tauri::{AppHandle, State};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{AppInfo, PendingView, ServerCheck, TrayModel};
 use crate::state::AppState;
 
@@ -75,6 +75,23 @@ pub async fn sign_out(state: State<'_, AppState>, account_id: String) -> Result<
             format!("Signed out {} on this computer, but the server could not be told: {reason}", account.user)
         }
     })
+}
+
+/// A report for a bug report; nothing in it is a secret.
+#[tauri::command]
+pub async fn diagnostics(state: State<'_, AppState>) -> Result<String> {
+    state.diagnostics().await
+}
+
+/// Opens the folder the log is written to.
+#[tauri::command]
+pub fn open_log_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()> {
+    use tauri_plugin_opener::OpenerExt;
+    match state.log_dir.get() {
+        Some(Ok(dir)) => app.opener().open_path(dir.to_string_lossy(), None::<&str>).map_err(Error::new),
+        Some(Err(why)) => Err(Error::new(why)),
+        None => Err(Error::new("the log has not started")),
+    }
 }
 
 #[tauri::command]

@@ -9,6 +9,7 @@ mod commands;
 mod deeplink;
 mod error;
 mod events;
+mod log;
 mod model;
 mod power;
 mod state;
@@ -46,9 +47,16 @@ pub fn run() -> ExitCode {
             commands::refresh_account,
             commands::sign_out,
             commands::tray_model,
+            commands::diagnostics,
+            commands::open_log_folder,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
+            let log_dir = log::start(&handle);
+            if let Err(why) = &log_dir {
+                eprintln!("cells-sync: {why}");
+            }
+            let _ = handle.state::<AppState>().log_dir.set(log_dir);
             tray::create(&handle)?;
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {

@@ -32,6 +32,8 @@ pub struct AppState {
     accounts: std::result::Result<AccountManager, String>,
     pending: Mutex<Option<Pending>>,
     next_id: Mutex<u64>,
+    /// Where the log is written, or why it is not (set once at start).
+    pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -44,11 +46,23 @@ impl AppState {
             let http = cells_auth::http::client().map_err(|e| e.to_string())?;
             AccountManager::new(store, http, Arc::new(SystemClock)).map_err(|e| e.to_string())
         });
-        Self { options, accounts, pending: Mutex::new(None), next_id: Mutex::new(0) }
+        Self { options, accounts, pending: Mutex::new(None), next_id: Mutex::new(0), log_dir: Default::default() }
     }
 
     pub fn manager(&self) -> Result<&AccountManager> {
         self.accounts.as_ref().map_err(Error::new)
+    }
+
+    /// The report behind "Copy diagnostics": the core's, and where the log is.
+    pub async fn diagnostics(&self) -> Result<String> {
+        let mut report = format!("cells-sync {}\n", env!("CARGO_PKG_VERSION"));
+        report.push_str(&match self.log_dir.get() {
+            Some(Ok(dir)) => format!("log folder: {}\n", dir.display()),
+            Some(Err(why)) => format!("no log: {why}\n"),
+            None => "no log yet\n".to_string(),
+        });
+        report.push_str(&self.manager()?.diagnostics().await);
+        Ok(report)
     }
 
     pub fn startup_error(&self) -> Option<String> {

@@ -160,6 +160,46 @@ async fn a_resume_signal_retries_at_once_instead_of_waiting_out_the_backoff() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_and_the_diagnostics_say_what_happened_without_a_secret() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    let log_dir = sandbox.config_dir().join("log");
+    sandbox.set_env("CELLS_SYNC_LOG_DIR", log_dir.to_str().unwrap());
+    let window = Window::open(&sandbox, Browser::Chromium, "diagnostics").await;
+    add_account(&window, &idp).await;
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    window.click(".account [data-action=refresh]").await;
+    window.wait_text("#outcome", "Refreshed.").await;
+    window.click("#copy-diagnostics").await;
+    window.wait_text_containing("#outcome", "Diagnostics").await;
+    // Copied, or shown selected where the clipboard is not allowed: the same report.
+    let report = window.wait_for("#diagnostics").await.prop("value").await.unwrap().unwrap_or_default();
+    for expected in [
+        format!("account {id} on {}", idp.url()),
+        format!("discovery: issuer {}", idp.issuer()),
+        format!("log folder: {}", log_dir.display()),
+    ] {
+        assert!(report.contains(&expected), "{expected:?} missing: {report}");
+    }
+    let secrets: Vec<String> =
+        ["refresh_token", "access_token", "id_token"].iter().filter_map(|kind| keyring_secret(&id, kind)).collect();
+    assert_eq!(secrets.len(), 3);
+    window.screenshot("shown").await;
+    window.close().await;
+    let log: String = std::fs::read_dir(&log_dir)
+        .expect("the log folder")
+        .flatten()
+        .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+        .collect();
+    for expected in ["cells-sync started", "sign_in", "code exchanged", "signed in", "refresh", "fresh"] {
+        assert!(log.contains(expected), "{expected:?} missing from the log: {log}");
+    }
+    for secret in &secrets {
+        assert!(!report.contains(secret.as_str()), "a secret in the diagnostics");
+        assert!(!log.contains(secret.as_str()), "a secret in the log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_in_the_pending_panel_closes_the_listener() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "pending").await;

@@ -12,6 +12,7 @@
 //! `scheduler` the background refresh; `providers` the per-server
 //! configuration; `timing` the rules of when.
 
+mod diagnostics;
 mod providers;
 mod refresh;
 mod registry;

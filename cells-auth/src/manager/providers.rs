@@ -33,4 +33,9 @@ impl Providers {
         providers.insert(account.server.clone(), provider.clone());
         Ok(provider)
     }
+
+    /// The configuration this process discovered for `server`, if it did.
+    pub(super) async fn cached(&self, server: &str) -> Option<ProviderMetadata> {
+        self.0.lock().await.get(server).map(|provider| provider.metadata.clone())
+    }
 }

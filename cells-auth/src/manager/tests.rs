@@ -558,3 +558,19 @@ async fn a_resume_resets_the_backoff_and_retries_at_once() {
     assert_eq!(f.manager.refresh_due().await, 1);
     assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "stub-at-1");
 }
+
+#[tokio::test]
+async fn diagnostics_tell_the_state_and_the_discovered_configuration_and_no_secret() {
+    let f = fixture("diagnostics").await;
+    f.clock.advance(Duration::minutes(11));
+    f.stub.queue(&[(503, "down")]);
+    let _ = f.manager.access_token(&f.id).await;
+    let report = f.manager.diagnostics().await;
+    assert!(report.contains(&format!("account {} on {}", f.id, f.stub.base)), "{report}");
+    assert!(report.contains("last error: the endpoint"), "{report}");
+    assert!(report.contains(&format!("discovery: issuer {}", f.stub.issuer())), "{report}");
+    assert!(report.contains("PKCE S256"), "{report}");
+    for secret in ["first-rt", "first-at"] {
+        assert!(!report.contains(secret), "{report}");
+    }
+}

@@ -1,0 +1,38 @@
+//! The app's log: nobody sees a tray app's stderr, so the core's spans
+//! (sign-in, refresh, sign-out) go to a daily file in the platform's log
+//! directory, seven days kept. `CELLS_AUTH_LOG` sets the level (`RUST_LOG`
+//! syntax, `info` by default); `CELLS_SYNC_LOG_DIR` moves the folder.
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager};
+
+const LOG_ENV: &str = "CELLS_AUTH_LOG";
+const DIR_ENV: &str = "CELLS_SYNC_LOG_DIR";
+
+/// Starts writing the log; returns its folder, or why there is none.
+pub fn start(app: &AppHandle) -> Result<PathBuf, String> {
+    let dir = match std::env::var_os(DIR_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => app.path().app_log_dir().map_err(|e| format!("no log folder on this system ({e})"))?,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create the log folder {} ({e})", dir.display()))?;
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("cells-sync")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(&dir)
+        .map_err(|e| format!("cannot open the log in {} ({e})", dir.display()))?;
+    let filter = std::env::var(LOG_ENV).unwrap_or_else(|_| "info".to_string());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .map_err(|e| format!("{LOG_ENV} is not a valid filter ({e})"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(file)
+        .with_ansi(false)
+        .try_init()
+        .map_err(|e| format!("the log is already set up ({e})"))?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "cells-sync started");
+    Ok(dir)
+}
