@@ -183,7 +183,8 @@ impl Idp {
                 }
             }
         });
-        let port = match rx.recv_timeout(Duration::from_secs(20)) {
+        // Node starts the provider in a second or two; a loaded machine may take much longer.
+        let port = match rx.recv_timeout(COMMAND_DEADLINE) {
             Ok(Some(port)) => port,
             _ => {
                 let _ = child.kill();
