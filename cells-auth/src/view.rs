@@ -60,9 +60,10 @@ pub struct AccountView {
     pub server_name: String,
     /// Plain http: tokens cross the network readable by anyone on it.
     pub insecure: bool,
-    /// One line of state: `signed in, expires in 6 min`.
+    /// One line of state: `signed in, expires in 6 min`, `retrying`.
     pub summary: String,
-    /// Why a sign-in is needed, or the last error while retrying; may be empty.
+    /// Why a sign-in is needed, or the last error and the next retry while
+    /// retrying; may be empty.
     pub detail: String,
     /// `expires in 6 min`, `expired`, or empty when a sign-in is needed.
     pub expiry: String,
@@ -81,16 +82,18 @@ impl AccountView {
         let summary = match status {
             Status::NeedsReauth => "needs sign-in".to_string(),
             Status::Refreshing => "refreshing".to_string(),
-            Status::Retrying => match account.next_attempt_at {
-                Some(next) => format!("retrying, next retry in {}", approximate(next - now)),
-                None => "retrying".to_string(),
-            },
+            Status::Retrying => "retrying".to_string(),
             Status::Expired => "signed in, token expired (the next use refreshes it)".to_string(),
             Status::SignedIn => format!("signed in, {expiry}"),
         };
+        let next_retry = account.next_attempt_at.map(|next| format!("; next retry in {}", approximate(next - now)));
         let detail = match status {
             Status::NeedsReauth => account.needs_reauth.clone().unwrap_or_default(),
-            _ => account.last_error.as_ref().map(|e| format!("last error: {e}")).unwrap_or_default(),
+            _ => account
+                .last_error
+                .as_ref()
+                .map(|e| format!("last error: {e}{}", next_retry.unwrap_or_default()))
+                .unwrap_or_default(),
         };
         let activity = match account.last_refresh_at {
             Some(at) => format!("refreshed {}", ago(now - at)),
@@ -241,8 +244,8 @@ mod tests {
         account.next_attempt_at = Some(now + Duration::seconds(150));
         assert_eq!(Status::of(&account, false, now), Status::Retrying);
         let view = AccountView::new(&account, false, now);
-        assert_eq!(view.summary, "retrying, next retry in 2 min");
-        assert_eq!(view.detail, "last error: HTTP 502");
+        assert_eq!(view.summary, "retrying");
+        assert_eq!(view.detail, "last error: HTTP 502; next retry in 2 min");
         assert_eq!(Status::of(&account, true, now), Status::Refreshing);
         account.needs_reauth = Some("invalid_grant".into());
         let view = AccountView::new(&account, true, now);

@@ -8,6 +8,18 @@ use std::os::unix::io::AsRawFd;
 
 use cells_auth_e2e::{keyring_secret, Fixture, StalledKeyring};
 
+/// Kills a command left stopped by a failing test.
+struct KillOnPanic(u32);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        // SAFETY: a signal to our own child, not yet reaped (finish() forgets this guard).
+        unsafe {
+            libc::kill(self.0 as i32, libc::SIGKILL);
+        }
+    }
+}
+
 /// Holds `path`'s lock, as a stopped or hung cells-auth would, until dropped.
 struct HeldLock {
     _file: std::fs::File,
@@ -110,6 +122,8 @@ fn a_keyring_stalled_across_the_write_of_a_rotated_refresh_token_loses_nothing()
     // refresh token is spent), and again after a failed write.
     sandbox.set_env("CELLS_AUTH_FAILPOINT", "stop:after-token-response,stop:refresh-token-write-failed");
     let mut refresh = sandbox.spawn(&["refresh"]);
+    // Should an assertion fail while it is stopped, it must not stay behind.
+    let reaper = KillOnPanic(refresh.pid());
     refresh.wait_until_stopped();
     let stalled = StalledKeyring::stop();
     refresh.resume();
@@ -118,6 +132,7 @@ fn a_keyring_stalled_across_the_write_of_a_rotated_refresh_token_loses_nothing()
     drop(stalled);
     refresh.resume();
     let out = refresh.finish();
+    std::mem::forget(reaper);
     assert_eq!(out.code, Some(0), "the write was tried again and went through: {}", out.stderr);
     // The next refresh spends the new token: nothing was lost, nothing spent twice.
     sandbox.set_env("CELLS_AUTH_FAILPOINT", "");
