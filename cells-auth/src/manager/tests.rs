@@ -266,16 +266,7 @@ async fn the_background_task_refreshes_a_due_account_and_tells_subscribers() {
     let mut events = f.manager.subscribe();
     f.clock.advance(Duration::seconds(451));
     let task = f.manager.spawn_background_refresh();
-    // Wait for the event saying the account was refreshed.
-    loop {
-        let event = events.recv().await.unwrap();
-        if event.view.is_some_and(|v| v.account.last_refresh_at.is_some() && !v.refreshing) {
-            break;
-        }
-    }
-    task.abort();
-    assert_eq!(f.stub.token_requests(), 1);
-    assert_eq!(f.store.tokens(&f.id).unwrap().access_token.unwrap().secret(), "stub-at-1");
+    refreshed_once_in_the_background(&f, &mut events, task).await;
 }
 
 #[test]
@@ -529,6 +520,16 @@ async fn waking_two_hours_later_refreshes_at_once_by_the_wall_clock() {
     // that waits for the 75 % deadline would still be 7 minutes away.
     let task = tokio::spawn(f.manager.clone().keep_fresh_checking_every(std::time::Duration::from_millis(20)));
     f.clock.advance(Duration::hours(2));
+    refreshed_once_in_the_background(&f, &mut events, task).await;
+}
+
+/// Waits for the event saying the account was refreshed, stops the loop,
+/// and checks that one refresh stored its tokens.
+async fn refreshed_once_in_the_background(
+    f: &Fixture,
+    events: &mut tokio::sync::broadcast::Receiver<AccountEvent>,
+    task: tokio::task::JoinHandle<()>,
+) {
     loop {
         let event = events.recv().await.unwrap();
         if event.view.is_some_and(|v| v.account.last_refresh_at.is_some() && !v.refreshing) {
