@@ -198,6 +198,14 @@ async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, gra
     }
 }
 
+/// Whether `authority` (`host:port`, as a Host header or a pasted address
+/// gives it) names this listener: a loopback name and its port. Any other
+/// name is refused, against DNS rebinding.
+pub fn is_own_authority(authority: &str, port: u16) -> bool {
+    let own = [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")];
+    own.iter().any(|name| name.eq_ignore_ascii_case(authority))
+}
+
 /// How the listener treats one request, decided without side effects.
 #[derive(Debug, PartialEq, Eq)]
 enum Verdict {
@@ -220,8 +228,7 @@ fn judge(
     port: u16,
     expected: &Expectation,
 ) -> Verdict {
-    let allowed_hosts = [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")];
-    if !host.is_some_and(|h| allowed_hosts.iter().any(|a| a.eq_ignore_ascii_case(h))) {
+    if !host.is_some_and(|host| is_own_authority(host, port)) {
         return Verdict::BadHost;
     }
     if method == Method::OPTIONS {

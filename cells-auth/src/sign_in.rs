@@ -24,7 +24,9 @@ use crate::authorization::authorization_request;
 use crate::browser::Opener;
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
-use crate::loopback::{bind_first_free, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS};
+use crate::loopback::{
+    bind_first_free, is_own_authority, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS,
+};
 use crate::manager::AccountManager;
 use crate::store::{Account, Identity, StoreError};
 use crate::tokens::{exchange_code, AuthorizationCode, PkceCodeVerifier, TokenError};
@@ -146,8 +148,8 @@ pub fn judge_link(link: &str, expectation: &Expectation) -> Result<CallbackOutco
 pub fn judge_redirect(address: &str, port: u16, expectation: &Expectation) -> Result<CallbackOutcome, AnswerError> {
     let wrong = || AnswerError::NotTheRedirect { expected: crate::loopback::redirect_uri(port) };
     let url = Url::parse(address.trim()).map_err(|_| wrong())?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if url.scheme() != "http" || !loopback || url.port() != Some(port) || url.path() != CALLBACK_PATH {
+    let authority = format!("{}:{}", url.host_str().unwrap_or_default(), url.port().unwrap_or_default());
+    if url.scheme() != "http" || !is_own_authority(&authority, port) || url.path() != CALLBACK_PATH {
         return Err(wrong());
     }
     judge_query(url.query().unwrap_or(""), expectation).map_err(AnswerError::Stray)
@@ -283,12 +285,13 @@ impl SignIn {
             Some(bound) => Some(CallbackServer::start(bound, expectation.clone(), gate.clone())?),
             None => None,
         };
-        let answers = HandedAnswers { expectation, gate, port: listener.as_ref().map(CallbackServer::port) };
+        let port = listener.as_ref().map(CallbackServer::port);
+        let answers = HandedAnswers { expectation, gate, port };
         let pending = PendingSignIn {
             server: server.to_string(),
             authorization_url: request.url.to_string(),
             redirect_uri: redirect_uri.clone(),
-            port: listener.as_ref().map(CallbackServer::port),
+            port,
             custom_scheme: options.redirect == RedirectMode::CustomScheme,
         };
         // The authorization URL carries the state and nonce: it is never logged.

@@ -9,14 +9,14 @@ use chrono::{DateTime, Utc};
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, usable};
-use crate::store::{account_id, Account, StoreError, StoredTokens};
+use crate::store::{Account, StoreError, StoredTokens};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
+use crate::verify::{IdTokenVerifier, NonceCheck};
 
 /// A rotated refresh token is written this many times at most, pausing
 /// between tries (doubling), before it is kept in memory only.
 const ROTATED_WRITE_ATTEMPTS: u32 = 3;
 const ROTATED_WRITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
-use crate::verify::{IdTokenVerifier, NonceCheck};
 
 /// Why a refresh is wanted; decides whether another's result will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,26 +178,24 @@ impl AccountManager {
                 state.access_token = None;
             }
             state.account = account.clone();
+            state.unsaved_refresh_token = None;
         }
-        lock(&slot.state).unsaved_refresh_token = None;
         if let Some(reason) = &account.needs_reauth {
             return Err(needs_reauth(&account, reason));
         }
         // The keyring entries are filed under the id of this issuer and
         // user: an account file edited to name another server (or issuer)
         // must not send them there.
-        if account_id(&account.issuer, &account.sub) != account.id {
+        if !account.is_filed_under_its_issuer() {
             let reason = "the account file no longer matches this account (its server or issuer was changed); \
                           nothing was sent: sign in again"
                 .to_string();
-            return Err(self.mark_needs_reauth(slot, &account, reason).await);
+            return Err(self.mark_needs_reauth(slot, reason).await);
         }
         let stored = match stored {
             Ok(stored) => stored,
             Err(StoreError::MissingSecret { .. }) => {
-                return Err(self
-                    .mark_needs_reauth(slot, &account, "the refresh token is missing from the keyring".into())
-                    .await)
+                return Err(self.mark_needs_reauth(slot, "the refresh token is missing from the keyring".into()).await)
             }
             Err(err) => return Err(err.into()),
         };
@@ -242,11 +240,7 @@ impl AccountManager {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
                 return Err(self
-                    .mark_needs_reauth(
-                        slot,
-                        &account,
-                        format!("the server refused the refresh token: {}", err.oauth_reason()),
-                    )
+                    .mark_needs_reauth(slot, format!("the server refused the refresh token: {}", err.oauth_reason()))
                     .await)
             }
             Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
@@ -267,7 +261,7 @@ impl AccountManager {
         if let Err(reason) = self.check_identity(&provider, &account, &tokens).await {
             return Err(match reason {
                 IdentityCheck::Passing(reason) => self.mark_retry(slot, &account, reason).await,
-                IdentityCheck::Rejected(reason) => self.mark_needs_reauth(slot, &account, reason).await,
+                IdentityCheck::Rejected(reason) => self.mark_needs_reauth(slot, reason).await,
             });
         }
         let mut refreshed = account.clone();
@@ -335,49 +329,51 @@ impl AccountManager {
         }
     }
 
-    async fn mark_needs_reauth(&self, slot: &Slot, account: &Account, reason: String) -> ManagerError {
-        let store = self.inner.store.clone();
-        let (id, why) = (account.id.clone(), reason.clone());
-        let updated = blocking(move || {
-            store.update(&id, |a| {
-                a.needs_reauth = Some(why);
+    async fn mark_needs_reauth(&self, slot: &Slot, reason: String) -> ManagerError {
+        lock(&slot.state).access_token = None;
+        let why = reason.clone();
+        let account = self
+            .change_account(slot, move |a| {
+                a.needs_reauth = Some(why.clone());
                 a.last_error = None;
                 a.next_attempt_at = None;
             })
-        })
-        .await;
-        let mut state = lock(&slot.state);
-        state.access_token = None;
-        match updated {
-            Ok(updated) => state.account = updated,
-            Err(_) => state.account.needs_reauth = Some(reason.clone()),
-        }
-        needs_reauth(&state.account, &reason)
+            .await;
+        needs_reauth(&account, &reason)
     }
 
     async fn mark_retry(&self, slot: &Slot, account: &Account, reason: String) -> ManagerError {
+        // Counted from the account the failure was met with (the file's, under the lock).
         let failures = account.failures.saturating_add(1);
         let next_attempt = self.inner.clock.now() + backoff_delay(failures, rand::random::<f64>());
-        let store = self.inner.store.clone();
-        let (id, why) = (account.id.clone(), reason.clone());
-        let updated = blocking(move || {
-            store.update(&id, |a| {
+        let account = self
+            .change_account(slot, move |a| {
                 a.failures = failures;
-                a.last_error = Some(why);
+                a.last_error = Some(reason.clone());
                 a.next_attempt_at = Some(next_attempt);
             })
-        })
-        .await;
+            .await;
+        retry_later(&account, next_attempt)
+    }
+
+    /// Changes an account's metadata in the file and in this process; when
+    /// the file cannot be written, in this process only, so that it still
+    /// behaves (backs off, stops asking). Returns the account as it now is.
+    pub(super) async fn change_account(
+        &self,
+        slot: &Slot,
+        change: impl Fn(&mut Account) + Clone + Send + 'static,
+    ) -> Account {
+        let store = self.inner.store.clone();
+        let id = slot.id.clone();
+        let in_file = change.clone();
+        let updated = blocking(move || store.update(&id, in_file)).await;
         let mut state = lock(&slot.state);
         match updated {
             Ok(updated) => state.account = updated,
-            Err(_) => {
-                state.account.failures = failures;
-                state.account.last_error = Some(reason.clone());
-                state.account.next_attempt_at = Some(next_attempt);
-            }
+            Err(_) => change(&mut state.account),
         }
-        retry_later(&state.account, next_attempt)
+        state.account.clone()
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 
-use super::refresh::{blocking, Need};
+use super::refresh::Need;
 use super::registry::{lock, AccountManager, Slot};
 use super::timing::due_at;
 
@@ -64,17 +64,11 @@ impl AccountManager {
             if lock(&slot.state).account.next_attempt_at.is_none() {
                 continue;
             }
-            let store = self.inner.store.clone();
-            let id = slot.id.clone();
-            let reset = |account: &mut crate::store::Account| {
+            self.change_account(&slot, |account| {
                 account.next_attempt_at = None;
                 account.failures = 0;
-            };
-            match blocking(move || store.update(&id, reset)).await {
-                Ok(updated) => lock(&slot.state).account = updated,
-                // The file cannot be written now: this process retries anyway.
-                Err(_) => reset(&mut lock(&slot.state).account),
-            }
+            })
+            .await;
             self.emit(&slot.id);
         }
         self.inner.wake.notify_one();

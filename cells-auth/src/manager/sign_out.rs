@@ -3,7 +3,7 @@
 use super::refresh::blocking;
 use super::registry::{lock, AccountEvent, AccountManager, ManagerError};
 use crate::revocation;
-use crate::store::{account_id, Account, StoreError};
+use crate::store::{Account, StoreError};
 use crate::tokens::RefreshToken;
 
 /// What signing out did on the server; local secrets are deleted in every case.
@@ -50,7 +50,7 @@ impl AccountManager {
 
     async fn revoke(&self, account: &Account, refresh_token: &RefreshToken) -> Revocation {
         // As for a refresh: never to a server the account file was edited to name.
-        if account_id(&account.issuer, &account.sub) != account.id {
+        if !account.is_filed_under_its_issuer() {
             return Revocation::Failed("the account file no longer matches this account; nothing was sent".into());
         }
         let provider = match self.inner.providers.get(&self.inner.http, account).await {

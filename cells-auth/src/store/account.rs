@@ -103,6 +103,14 @@ impl Account {
         }
     }
 
+    /// Whether this account's id is still the one of its issuer and user:
+    /// its keyring entries are filed under that id, so an account file
+    /// edited to name another server (or issuer) fails this, and nothing of
+    /// it may be sent there.
+    pub fn is_filed_under_its_issuer(&self) -> bool {
+        account_id(&self.issuer, &self.sub) == self.id
+    }
+
     pub fn state(&self, now: DateTime<Utc>) -> AccountState {
         if self.needs_reauth.is_some() {
             AccountState::NeedsReauth
