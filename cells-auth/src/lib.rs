@@ -46,6 +46,9 @@ pub mod untrusted;
 pub mod verify;
 pub mod view;
 
+/// Sets what the log holds, in `RUST_LOG` syntax (`info`, `cells_auth=debug`).
+pub const LOG_ENV: &str = "CELLS_AUTH_LOG";
+
 /// The OAuth 2 client Cells registers for its desktop sync client.
 pub const CLIENT_ID: &str = "cells-sync";
 

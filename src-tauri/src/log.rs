@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
+use cells_auth::LOG_ENV;
 use tauri::{AppHandle, Manager};
 
-const LOG_ENV: &str = "CELLS_AUTH_LOG";
 const DIR_ENV: &str = "CELLS_SYNC_LOG_DIR";
 
 /// Starts writing the log; returns its folder, or why there is none.

@@ -135,28 +135,33 @@ impl AppState {
 
     /// Cancels the pending sign-in, if any, and returns once its port is free.
     pub async fn cancel_sign_in(&self) {
-        let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
-        if let Some(control) = control {
+        if let Some(control) = self.pending_control() {
             control.cancel().await;
         }
     }
 
     /// Opens the pending sign-in's page again.
     pub fn reopen_browser(&self) -> Result<()> {
-        let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
-        control.ok_or_else(|| Error::new("no sign-in is waiting"))?.open_browser().map_err(Error::new)
+        self.waiting_control()?.open_browser().map_err(Error::new)
     }
 
     /// Hands the address a browser elsewhere ended on to the pending sign-in.
     pub fn deliver_address(&self, address: &str) -> Result<()> {
-        let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
-        control.ok_or_else(|| Error::new("no sign-in is waiting"))?.deliver_address(address).map_err(Error::new)
+        self.waiting_control()?.deliver_address(address).map_err(Error::new)
     }
 
     /// Hands a `cellsauth://callback` link to the pending sign-in.
     pub fn deliver_link(&self, link: &str) -> std::result::Result<(), AnswerError> {
-        let control = lock(&self.pending).as_ref().map(|p| p.control.clone());
-        control.ok_or(AnswerError::NothingPending)?.deliver_link(link)
+        self.pending_control().ok_or(AnswerError::NothingPending)?.deliver_link(link)
+    }
+
+    /// The pending sign-in's control, if one is pending.
+    fn pending_control(&self) -> Option<SignInControl> {
+        lock(&self.pending).as_ref().map(|p| p.control.clone())
+    }
+
+    fn waiting_control(&self) -> Result<SignInControl> {
+        self.pending_control().ok_or_else(|| Error::new("no sign-in is waiting"))
     }
 }
 

@@ -20,6 +20,7 @@ use cells_auth::manager::{AccountManager, ManagerError, Revocation};
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
 use cells_auth::view::{human_duration, AccountView};
+use cells_auth::LOG_ENV;
 
 /// Exit codes.
 pub mod exit {
@@ -148,11 +149,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The environment variable that turns the log on, in `RUST_LOG` syntax
-/// (`info`, `cells_auth=debug`); the log goes to stderr.
-const LOG_ENV: &str = "CELLS_AUTH_LOG";
-
-/// Off unless asked for: a script's stderr holds one line per failure.
+/// The log goes to stderr, and is off unless `CELLS_AUTH_LOG` asks for it:
+/// a script's stderr holds one line per failure.
 fn start_log() {
     let Ok(filter) = std::env::var(LOG_ENV) else { return };
     match tracing_subscriber::EnvFilter::try_new(&filter) {
