@@ -1,11 +1,11 @@
 //! Token revocation (RFC 7009): through `oauth2` on https, and through one
 //! small POST of our own on plain http.
 
-use oauth2::{RevocationUrl, StandardRevocableToken};
+use oauth2::basic::BasicRevocationErrorResponse;
+use oauth2::{RequestTokenError, RevocationUrl, StandardRevocableToken};
 
 use crate::http::{describe_transport_error, read_body, OAuthTransport};
 use crate::tokens::{map_error, oauth_client, RefreshToken, TokenError};
-use crate::untrusted::server_text;
 
 /// Revokes a refresh token. 200 means done, even for a token the server did
 /// not know (RFC 7009 2.2).
@@ -57,19 +57,13 @@ async fn revoke_over_plain_http(
     if status.is_success() {
         return Ok(());
     }
-    #[derive(serde::Deserialize)]
-    struct OAuthError {
-        error: String,
-        error_description: Option<String>,
-    }
+    // The server's error read and cleaned exactly as for the https path.
     let body = read_body(response).await.unwrap_or_default();
-    let secrets = [refresh_token.secret().as_str()];
-    Err(match serde_json::from_slice::<OAuthError>(&body) {
-        Ok(err) => TokenError::Server {
-            status: Some(status.as_u16()),
-            error: server_text(&err.error, &secrets),
-            description: err.error_description.map(|d| server_text(&d, &secrets)),
-        },
-        Err(_) => TokenError::Status { url: url.to_string(), status: Some(status.as_u16()) },
-    })
+    let err = match serde_path_to_error::deserialize::<_, BasicRevocationErrorResponse>(
+        &mut serde_json::Deserializer::from_slice(&body),
+    ) {
+        Ok(response) => RequestTokenError::ServerResponse(response),
+        Err(err) => RequestTokenError::Parse(err, Vec::new()),
+    };
+    Err(map_error(err, Some(status.as_u16()), url, &[refresh_token.secret().as_str()]))
 }
