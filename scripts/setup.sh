@@ -9,10 +9,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Build: a C toolchain, D-Bus headers (keyring) and the Tauri/WebKitGTK stack.
 # Tests: the real Secret Service (gnome-keyring on a private session bus),
 # secret-tool to read it back, dbus-monitor to see notifications, Xvfb,
-# WebKitWebDriver and Chromium.
+# WebKitWebDriver and Chromium; nginx (a TLS reverse proxy in front of the
+# test provider) and tinyproxy (a corporate proxy), which the tests start on
+# free ports of their own: the packages' system services are not used.
 packages="build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  xvfb xauth webkit2gtk-driver chromium openssl time"
+  xvfb xauth webkit2gtk-driver chromium openssl time
+  nginx tinyproxy"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Deserialize;
 use url::Url;
 
+use crate::certificates::{CertificateProblem, ServerTrust};
 use crate::http::{describe_transport_error, read_body, BodyError};
 
 /// A Cells server address, normalised: `https://host[:port][/sub/path]`,
@@ -142,6 +143,9 @@ pub struct ProviderMetadata {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
+    /// The server's certificate is refused; what it is and how to trust it.
+    #[error(transparent)]
+    Certificate(CertificateProblem),
     #[error("cannot reach {url}: {reason}")]
     Transport { url: String, reason: String },
     #[error("{url} redirects to {location}: sign in with the address it redirects to")]
@@ -166,16 +170,30 @@ pub enum DiscoveryError {
     InsecureEndpoint { url: String, endpoint: &'static str, found: String },
 }
 
-/// Fetches and checks `<server>/oidc/.well-known/openid-configuration`.
-pub async fn discover(http: &reqwest::Client, server: &ServerUrl) -> Result<ProviderMetadata, DiscoveryError> {
+/// Fetches and checks `<server>/oidc/.well-known/openid-configuration`,
+/// over `http`, a client that enforces `trust`. A refused certificate is
+/// described, with how to trust it.
+pub async fn discover(
+    http: &reqwest::Client,
+    server: &ServerUrl,
+    trust: &ServerTrust,
+) -> Result<ProviderMetadata, DiscoveryError> {
     let url = server.discovery_url();
-    let response = http
-        .get(&url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|err| DiscoveryError::Transport { url: url.clone(), reason: describe_transport_error(&err) })?;
+    let response = match http.get(&url).header(reqwest::header::ACCEPT, "application/json").send().await {
+        Ok(response) => response,
+        Err(err) => {
+            if let Some(reason) = crate::certificates::refusal(&err) {
+                if let Some(problem) = crate::certificates::examine(&url, server.as_str(), trust, reason).await {
+                    return Err(DiscoveryError::Certificate(problem));
+                }
+            }
+            return Err(DiscoveryError::Transport { url, reason: describe_transport_error(&err) });
+        }
+    };
     let status = response.status();
+    if status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+        return Err(DiscoveryError::Transport { url, reason: crate::http::PROXY_AUTHENTICATION.to_string() });
+    }
     if status.is_redirection() {
         let location = response
             .headers()

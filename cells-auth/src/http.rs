@@ -20,12 +20,20 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// The client could not be built: there is no other, since any other would
 /// follow redirects and wait forever.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot start the HTTPS client ({0}); check that the system's TLS certificates (SSL_CERT_FILE, SSL_CERT_DIR) are readable")]
-pub struct ClientError(String);
+pub enum ClientError {
+    #[error("cannot start the HTTPS client ({0}); check that the system's TLS certificates (SSL_CERT_FILE, SSL_CERT_DIR) are readable")]
+    Tls(String),
+    /// A proxy variable that cannot be used; its value is not repeated, as
+    /// it may hold a password.
+    #[error("{0} is not a usable proxy address: give one like http://proxy.example.com:3128 (or http://user:password@proxy:3128), or unset it")]
+    Proxy(&'static str),
+    #[error(transparent)]
+    Trust(#[from] crate::certificates::TrustError),
+}
 
-/// Builds the shared client. It follows no redirects: a token request must
-/// never be replayed elsewhere, and a redirected discovery is reported so the
-/// user can give the right address.
+/// Builds the shared client, trusting the system's authorities. It follows
+/// no redirects: a token request must never be replayed elsewhere, and a
+/// redirected discovery is reported so the user can give the right address.
 pub fn client() -> Result<reqwest::Client, ClientError> {
     client_with_timeout(REQUEST_TIMEOUT)
 }
@@ -34,9 +42,71 @@ pub fn client() -> Result<reqwest::Client, ClientError> {
 pub fn client_with_timeout(timeout: Duration) -> Result<reqwest::Client, ClientError> {
     // With webpki's roots built in, only a broken system store (or a test) makes this fail.
     if crate::failpoint::fails("tls-roots") {
-        return Err(ClientError("the TLS roots could not be loaded".into()));
+        return Err(ClientError::Tls("the TLS roots could not be loaded".into()));
     }
-    builder(timeout).build().map_err(|err| ClientError(innermost(&err)))
+    builder(timeout)?.build().map_err(|err| ClientError::Tls(innermost(&err)))
+}
+
+/// A client for a server with its own trust (a pinned certificate or a
+/// private CA); the system's trust gives [`client`]. Proxies apply alike.
+pub fn client_trusting(trust: &crate::certificates::ServerTrust) -> Result<reqwest::Client, ClientError> {
+    let builder = builder(REQUEST_TIMEOUT)?;
+    let builder = match trust.tls_config()? {
+        Some(config) => builder.use_preconfigured_tls(config),
+        None => return client(),
+    };
+    builder.build().map_err(|err| ClientError::Tls(innermost(&err)))
+}
+
+/// The settings every client shares: no redirects, timeouts, and the
+/// proxies of the environment.
+pub(crate) fn builder(timeout: Duration) -> Result<reqwest::ClientBuilder, ClientError> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("cells-auth/", env!("CARGO_PKG_VERSION")))
+        // Only the proxies below, read once, the same for every trust.
+        .no_proxy();
+    for proxy in proxies(|name| std::env::var(name).ok())? {
+        builder = builder.proxy(proxy);
+    }
+    Ok(builder)
+}
+
+/// Never proxied, whatever `NO_PROXY` says: loopback is this computer, which
+/// a proxy cannot reach for us (Go's and Chromium's rule too).
+const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
+
+/// The proxies `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` name (in either
+/// case, lower case first as curl reads them), except for the hosts of
+/// `NO_PROXY` and loopback.
+fn proxies(var: impl Fn(&str) -> Option<String>) -> Result<Vec<reqwest::Proxy>, ClientError> {
+    let first = |names: [&'static str; 2]| {
+        names.into_iter().find_map(|name| var(name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
+    };
+    let no_proxy = match first(["no_proxy", "NO_PROXY"]) {
+        Some((_, list)) => format!("{list},{LOOPBACK}"),
+        None => LOOPBACK.to_string(),
+    };
+    let all = first(["all_proxy", "ALL_PROXY"]);
+    let mut found = Vec::new();
+    for (names, make) in [
+        (["https_proxy", "HTTPS_PROXY"], (|a| reqwest::Proxy::https(a)) as fn(&str) -> reqwest::Result<reqwest::Proxy>),
+        (["http_proxy", "HTTP_PROXY"], |a| reqwest::Proxy::http(a)),
+    ] {
+        let Some((name, address)) = first(names).or_else(|| all.clone()) else { continue };
+        let address = address.trim();
+        let parsed = url::Url::parse(address).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        });
+        if parsed.is_none() {
+            return Err(ClientError::Proxy(name));
+        }
+        let proxy = make(address).map_err(|_| ClientError::Proxy(name))?;
+        found.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
+    }
+    Ok(found)
 }
 
 /// Why a body could not be read.
@@ -62,15 +132,6 @@ pub async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyE
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// The settings every client shares, for tests that add a trusted root.
-pub(crate) fn builder(timeout: Duration) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-        .timeout(timeout)
-        .user_agent(concat!("cells-auth/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Carries `oauth2`'s requests over the shared client, and remembers the
@@ -121,12 +182,25 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthTransport<'_> {
     }
 }
 
+/// A proxy answered 407, to a tunnel or to a plain request.
+pub const PROXY_AUTHENTICATION: &str = "the proxy asks for a user name and password (HTTP 407): put them in the proxy address, as in HTTPS_PROXY=http://user:password@proxy.example.com:3128";
+
 /// Says in a few words why a request failed before any HTTP answer came back.
 pub fn describe_transport_error(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer in time (timed out)".to_string();
     }
+    if let Some(reason) = crate::certificates::refusal(err) {
+        return format!("the server's certificate is refused: {reason}");
+    }
     for cause in causes(err) {
+        let text = cause.to_string();
+        if text.contains("proxy authorization required") {
+            return PROXY_AUTHENTICATION.to_string();
+        }
+        if text.contains("unsuccessful tunnel") {
+            return "the proxy refused to connect to the server (check the proxy's rules, or NO_PROXY)".to_string();
+        }
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             return format!("TLS handshake failed ({tls}); is the server really serving https on this port, with a certificate this computer trusts?");
         }
@@ -138,7 +212,6 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
                 _ => {}
             }
         }
-        let text = cause.to_string();
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return "cannot resolve the host name".to_string();
         }
@@ -151,7 +224,7 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
 
 /// Every cause of `err`, looking inside `io::Error`s too (their `source()`
 /// skips the error they wrap, where TLS failures hide).
-fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+pub(crate) fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
     let mut found = Vec::new();
     let mut next = err.source();
     while let Some(cause) = next {

@@ -6,6 +6,7 @@
 //! Each module holds one concern:
 //!
 //! - [`discovery`]: the server address and its OpenID configuration;
+//! - [`certificates`]: which certificates a server may present (system, pinned, private CA);
 //! - [`authorization`]: the authorization request (PKCE S256, state, nonce), on `oauth2`;
 //! - [`loopback`]: the redirect listener on `localhost`;
 //! - [`callback`]: judging an authorization response, from the listener or a `cellsauth://` link;
@@ -28,6 +29,7 @@ mod secret;
 pub mod authorization;
 pub mod browser;
 pub mod callback;
+pub mod certificates;
 pub mod clock;
 pub mod discovery;
 pub mod failpoint;

@@ -22,6 +22,7 @@ use url::Url;
 
 use crate::authorization::authorization_request;
 use crate::browser::Opener;
+use crate::certificates::ServerTrust;
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
 use crate::loopback::{
@@ -67,6 +68,8 @@ pub enum SignInError {
     Discovery(#[from] DiscoveryError),
     #[error(transparent)]
     Loopback(#[from] LoopbackError),
+    #[error(transparent)]
+    Client(#[from] crate::http::ClientError),
     #[error("no answer from the browser within {}: sign in again (--timeout sets a longer wait)", human_duration(*.0))]
     Timeout(Duration),
     #[error("sign-in cancelled")]
@@ -97,6 +100,9 @@ pub struct SignInOptions {
     pub timeout: Duration,
     /// Opens the authorization page; `None` only prints it (`--no-browser`).
     pub opener: Option<Opener>,
+    /// The certificates the server may present; `None` keeps what an
+    /// account on this server already uses (the system's trust otherwise).
+    pub trust: Option<ServerTrust>,
 }
 
 /// What a pending sign-in shows the user.
@@ -264,7 +270,9 @@ impl SignIn {
         tokio::task::spawn_blocking(move || probe.check_writable())
             .await
             .map_err(|e| StoreError::Keyring(e.to_string()))??;
-        let metadata = discover(manager.http(), &server).await?;
+        let trust = options.trust.clone().unwrap_or_else(|| manager.trust_of(&server));
+        let http = manager.http_for(&trust)?;
+        let metadata = discover(&http, &server, &trust).await?;
         tracing::info!(issuer = %metadata.issuer, "discovered");
         let bound = match options.redirect {
             RedirectMode::Loopback => Some(bind_first_free(SYNC_PORTS)?),
@@ -301,6 +309,8 @@ impl SignIn {
         let waiting = Waiting {
             manager: manager.clone(),
             server,
+            http,
+            trust,
             metadata,
             client_id,
             redirect_uri,
@@ -346,6 +356,9 @@ impl SignIn {
 struct Waiting {
     manager: AccountManager,
     server: ServerUrl,
+    /// The client that enforces `trust`, which the account then keeps.
+    http: reqwest::Client,
+    trust: ServerTrust,
     metadata: ProviderMetadata,
     client_id: &'static str,
     redirect_uri: String,
@@ -408,7 +421,7 @@ impl Waiting {
     }
 
     async fn redeem(&mut self, code: AuthorizationCode) -> Result<Account, SignInError> {
-        let http = self.manager.http();
+        let http = &self.http;
         let clock = self.manager.clock();
         let verifier = self.verifier.take().ok_or(SignInError::Aborted)?;
         let tokens = exchange_code(
@@ -445,6 +458,7 @@ impl Waiting {
         let mut account =
             Account::signed_in(self.server.as_str(), self.client_id, identity, &tokens, claims.expires_at());
         account.label = server_label(http, &self.server).await;
+        account.trust = self.trust.clone();
         let store = self.manager.store().clone();
         let saved = account.clone();
         tokio::task::spawn_blocking(move || store.save(&saved, &tokens))

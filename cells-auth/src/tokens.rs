@@ -228,6 +228,9 @@ where
     T: ErrorResponseType + std::fmt::Display + 'static,
 {
     match err {
+        _ if status == Some(407) => {
+            TokenError::Transport { url: url.to_string(), reason: crate::http::PROXY_AUTHENTICATION.to_string() }
+        }
         // The server's words, but never verbatim: a proxy may echo the request.
         RequestTokenError::ServerResponse(response) => TokenError::Server {
             status,

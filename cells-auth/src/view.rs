@@ -60,6 +60,9 @@ pub struct AccountView {
     pub server_name: String,
     /// Plain http: tokens cross the network readable by anyone on it.
     pub insecure: bool,
+    /// The server's own trust, when it is not the system's: `Pinned
+    /// certificate SHA-256 AB:…` or `Private CA CN=…`.
+    pub certificate: Option<String>,
     /// One line of state: `signed in, expires in 6 min`, `retrying`.
     pub summary: String,
     /// Why a sign-in is needed, or the last error and the next retry while
@@ -107,6 +110,7 @@ impl AccountView {
             badge: status.badge(),
             server_name: server_name(account),
             insecure: ServerUrl::parse(&account.server).is_ok_and(|server| server.is_insecure()),
+            certificate: account.trust.describe(),
             summary,
             detail,
             expiry,

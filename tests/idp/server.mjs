@@ -7,7 +7,11 @@
 // opaque access tokens, rotating refresh tokens and consent accepted
 // automatically. Test knobs live under /_test (see README.md beside this file).
 //
-// Usage: node server.mjs [--port N] [--host H] [--exit-with-stdin]
+// Usage: node server.mjs [--port N] [--host H] [--public-url URL] [--exit-with-stdin]
+//
+// --public-url is the address users reach it by through a reverse proxy
+// (https://HOST:PORT/cells): the issuer becomes <URL>/oidc/, every page is
+// served under its path, and the proxy's X-Forwarded-Proto is trusted.
 // Prints `listening <port>` on stdout once it accepts connections.
 
 import http from 'node:http';
@@ -19,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    'public-url': { type: 'string' },
     // Tests: end when the parent's end of stdin closes, even if the parent was killed.
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -69,7 +74,10 @@ await new Promise((resolve) => server.listen(Number(args.port), args.host, resol
 const { port } = server.address();
 const hostForUrl = args.host.includes(':') ? `[${args.host}]` : args.host;
 const origin = `http://${hostForUrl}:${port}`;
-const issuer = `${origin}/oidc/`;
+// The address users type, and the path under which the proxy forwards it.
+const publicUrl = (args['public-url'] || origin).replace(/\/+$/, '');
+const basePath = new URL(publicUrl).pathname.replace(/\/+$/, '');
+const issuer = `${publicUrl}/oidc/`;
 
 const provider = new Provider(issuer, {
   clients: [
@@ -123,7 +131,7 @@ const provider = new Provider(issuer, {
     userinfo: '/userinfo',
   },
   cookies: { keys: ['cells-test-idp-cookie-key'] },
-  interactions: { url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}` },
+  interactions: { url: (_ctx, interaction) => `${basePath}/oidc/interaction/${interaction.uid}` },
   ttl: {
     AccessToken: () => knobs.accessTokenTtl,
     IdToken: () => knobs.idTokenTtl,
@@ -160,7 +168,8 @@ const provider = new Provider(issuer, {
     ctx.body = page('Error', `<p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description || '')}</p>`);
   },
 });
-provider.proxy = false;
+// Behind a reverse proxy, its X-Forwarded-Proto says the scheme users see.
+provider.proxy = Boolean(args['public-url']);
 
 // Test faults and tampering around the token endpoint, the way a broken or
 // hostile server would answer.
@@ -236,6 +245,16 @@ async function handle(req, res) {
   const url = new URL(req.url, origin);
   if (url.pathname.startsWith('/_test/')) return testApi(req, res, url);
   if (outage) return req.socket.destroy();
+  // Behind a reverse proxy, everything but the test API is under the public path.
+  if (basePath) {
+    if (!url.pathname.startsWith(`${basePath}/`)) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
+    }
+    req.originalUrl = req.url;
+    req.url = req.url.slice(basePath.length);
+    url.pathname = url.pathname.slice(basePath.length);
+  }
   if (req.method === 'POST' && ((hangs.token && url.pathname === '/oidc/oauth2/token') || (hangs.revocation && url.pathname === '/oidc/oauth2/revoke'))) {
     return; // accepted, never answered: the client must give up on its own
   }
@@ -252,8 +271,9 @@ async function handle(req, res) {
     return res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
   }
   if (url.pathname === '/oidc' || url.pathname.startsWith('/oidc/')) {
-    // Mount the provider under /oidc the way express would.
-    req.originalUrl = req.url;
+    // Mount the provider under /oidc the way express would; oidc-provider
+    // reads its mount path (with the proxy's base path) from originalUrl.
+    req.originalUrl = req.originalUrl || req.url;
     req.url = req.url.slice('/oidc'.length) || '/';
     return providerHandler(req, res);
   }
@@ -335,7 +355,7 @@ async function testApi(req, res, url) {
 function loginPage(uid, clientId, message) {
   return page(
     'Sign in to Cells',
-    `<form method="post" action="/oidc/interaction/${escapeHtml(uid)}">
+    `<form method="post" action="${escapeHtml(basePath)}/oidc/interaction/${escapeHtml(uid)}">
   <p>Application: <b>${escapeHtml(clientId)}</b></p>
   ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
   <label>Login <input name="login" autocomplete="username" autofocus></label>

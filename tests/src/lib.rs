@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod notifications;
+pub mod tls;
 pub mod window;
 
 /// No command of a test may run longer than this.
@@ -106,6 +107,8 @@ impl Drop for TempDir {
 pub struct Idp {
     child: Child,
     pub port: u16,
+    /// The path it serves under (`/cells` behind nginx), empty otherwise.
+    base_path: String,
     // Held open: the provider ends when it closes, even if this process is killed.
     _lifeline: std::process::ChildStdin,
 }
@@ -151,6 +154,11 @@ fn dechunk(mut body: &str) -> String {
 
 impl Idp {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With more of the provider's options (`--public-url URL`).
+    pub fn start_with(options: &[&str]) -> Self {
         let idp_dir = repo_root().join("tests/idp");
         assert!(
             idp_dir.join("node_modules/oidc-provider").exists(),
@@ -159,6 +167,7 @@ impl Idp {
         let mut child = Command::new("node")
             .arg(idp_dir.join("server.mjs"))
             .args(["--port", "0", "--exit-with-stdin"])
+            .args(options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -192,7 +201,13 @@ impl Idp {
                 panic!("the test provider did not start");
             }
         };
-        Self { child, port, _lifeline: lifeline }
+        let base_path = options
+            .windows(2)
+            .find(|pair| pair[0] == "--public-url")
+            .and_then(|pair| url::Url::parse(pair[1]).ok())
+            .map(|url| url.path().trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        Self { child, port, base_path, _lifeline: lifeline }
     }
 
     /// The server address a user would type.
@@ -244,7 +259,7 @@ impl Idp {
     /// Spends `refresh_token` at the token endpoint as cells-sync would: (HTTP status, body).
     pub fn try_refresh(&self, refresh_token: &str) -> (u16, Value) {
         let (status, body) = self.post_form(
-            "/oidc/oauth2/token",
+            &format!("{}/oidc/oauth2/token", self.base_path),
             &[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", "cells-sync")],
         );
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
@@ -253,7 +268,7 @@ impl Idp {
     /// Revokes a refresh token at the provider, as an administrator would.
     pub fn revoke(&self, refresh_token: &str) {
         let (status, body) = self.post_form(
-            "/oidc/oauth2/revoke",
+            &format!("{}/oidc/oauth2/revoke", self.base_path),
             &[("token", refresh_token), ("token_type_hint", "refresh_token"), ("client_id", "cells-sync")],
         );
         assert_eq!(status, 200, "revocation: {body}");
@@ -278,7 +293,13 @@ impl Idp {
     /// What the provider's userinfo endpoint says of an access token: Some(claims) if it is valid.
     pub fn userinfo(&self, access_token: &str) -> Option<Value> {
         let bearer = format!("Bearer {access_token}");
-        let (status, body) = http_exchange(self.port, "GET", "/oidc/userinfo", &[("authorization", &bearer)], "");
+        let (status, body) = http_exchange(
+            self.port,
+            "GET",
+            &format!("{}/oidc/userinfo", self.base_path),
+            &[("authorization", &bearer), ("x-forwarded-proto", "https")],
+            "",
+        );
         (status == 200).then(|| serde_json::from_str(&body).ok()).flatten()
     }
 }
@@ -479,7 +500,8 @@ impl Sandbox {
         let mut command = Command::new(program);
         command.args(args);
         for (key, _) in std::env::vars() {
-            if key.starts_with("CELLS_TEST_") || key == "CELLS_AUTH_CONFIG_DIR" || key == "BROWSER" {
+            let proxy = key.to_ascii_lowercase().ends_with("_proxy");
+            if key.starts_with("CELLS_TEST_") || key == "CELLS_AUTH_CONFIG_DIR" || key == "BROWSER" || proxy {
                 command.env_remove(key);
             }
         }

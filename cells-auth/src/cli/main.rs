@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::{AccountManager, ManagerError, Revocation};
@@ -62,6 +63,12 @@ enum Command {
         /// Do not open a browser; only print the address to open.
         #[arg(long)]
         no_browser: bool,
+        /// Trust exactly the certificate with this SHA-256 fingerprint for this server (a self-signed one).
+        #[arg(long, value_name = "SHA256", value_parser = parse_fingerprint)]
+        trust_certificate: Option<Fingerprint>,
+        /// Trust the private CA in this PEM file for this server.
+        #[arg(long, value_name = "PEM", conflicts_with = "trust_certificate")]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// List the accounts and the state of their tokens.
     Status {
@@ -161,6 +168,10 @@ fn start_log() {
     }
 }
 
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text).map_err(|e| e.to_string())
+}
+
 /// Clap's multi-line usage error folded into one line.
 fn usage_error_line(text: &str) -> String {
     text.lines()
@@ -173,9 +184,14 @@ fn usage_error_line(text: &str) -> String {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Login { server, dev_redirect, timeout, no_browser } => {
+        Command::Login { server, dev_redirect, timeout, no_browser, trust_certificate, ca_file } => {
             let redirect = if dev_redirect { RedirectMode::Development } else { RedirectMode::Loopback };
-            login(&server, redirect, Duration::from_secs(timeout), !no_browser).await
+            let trust = match (trust_certificate, ca_file) {
+                (Some(sha256), _) => Some(ServerTrust::Pinned { sha256 }),
+                (None, Some(path)) => Some(ServerTrust::private_ca_from_file(&path)?),
+                (None, None) => None,
+            };
+            login(&server, redirect, Duration::from_secs(timeout), !no_browser, trust).await
         }
         Command::Status { json } => status(json),
         Command::Token { account } => token(account.as_deref(), false).await,
@@ -184,9 +200,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_browser: bool) -> Result<(), Failure> {
+async fn login(
+    server: &str,
+    redirect: RedirectMode,
+    timeout: Duration,
+    open_browser: bool,
+    trust: Option<ServerTrust>,
+) -> Result<(), Failure> {
     // Checked before anything touches the keyring or the network.
     let server = ServerUrl::parse(server)?;
+    if trust.is_some() && server.is_insecure() {
+        return Err(Failure {
+            message: format!("{server} uses plain http, which has no certificate to trust: use its https:// address"),
+            code: exit::USAGE,
+        });
+    }
     // Listen for Ctrl-C from now on: a signal arriving before a handler is in
     // place would be lost (or kill the process without closing the port).
     let interrupt = interrupted();
@@ -195,7 +223,7 @@ async fn login(server: &str, redirect: RedirectMode, timeout: Duration, open_bro
         eprintln!("Warning: {server} uses plain http; tokens will cross the network unencrypted.");
     }
     let opener = open_browser.then(cells_auth::browser::system_opener);
-    let options = SignInOptions { redirect, timeout, opener };
+    let options = SignInOptions { redirect, timeout, opener, trust };
     let sign_in = SignIn::start(&manager, server, options).await.map_err(sign_in_failure)?;
     let pending = sign_in.pending().clone();
     eprintln!(
@@ -346,8 +374,9 @@ fn status_line(view: &AccountView) -> String {
     let account = &view.account;
     let email = account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
     let insecure = if view.insecure { " (insecure: plain http)" } else { "" };
+    let certificate = view.certificate.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
     let mut line = format!(
-        "{}  {}{email} on {}{insecure}  {}; {}",
+        "{}  {}{email} on {}{insecure}{certificate}  {}; {}",
         account.id, account.user, account.server, view.summary, view.activity
     );
     if !view.detail.is_empty() {

@@ -25,13 +25,20 @@ impl Providers {
             return Ok(provider.clone());
         }
         let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
-        let metadata = discover(http, &server).await.map_err(|e| e.to_string())?;
+        let metadata = discover(http, &server, &account.trust).await.map_err(|e| e.to_string())?;
         if metadata.issuer != account.issuer {
             return Err(format!("the server now names its issuer {}, not {}", metadata.issuer, account.issuer));
         }
         let provider = Arc::new(Provider { keys: JwksCache::new(&metadata.jwks_uri), metadata });
         providers.insert(account.server.clone(), provider.clone());
         Ok(provider)
+    }
+
+    /// Forgets `server`'s configuration, so that the next request discovers
+    /// it again (and says what is wrong with its certificate, if that is
+    /// what failed).
+    pub(super) async fn forget(&self, server: &str) {
+        self.0.lock().await.remove(server);
     }
 
     /// The configuration this process discovered for `server`, if it did.

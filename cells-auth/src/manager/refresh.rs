@@ -222,14 +222,18 @@ impl AccountManager {
         account: Account,
         stored: StoredTokens,
     ) -> Result<AccessToken, ManagerError> {
-        let provider = match self.inner.providers.get(&self.inner.http, &account).await {
+        let http = match self.http_for(&account.trust) {
+            Ok(http) => http,
+            Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
+        };
+        let provider = match self.inner.providers.get(&http, &account).await {
             Ok(provider) => provider,
             Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
         };
         let clock = self.inner.clock.as_ref();
         tracing::info!(server = %account.server, "spending the refresh token");
         let response = tokens::refresh(
-            &self.inner.http,
+            &http,
             &provider.metadata.token_endpoint,
             &account.client_id,
             &stored.refresh_token,
@@ -243,7 +247,14 @@ impl AccountManager {
                     .mark_needs_reauth(slot, format!("the server refused the refresh token: {}", err.oauth_reason()))
                     .await)
             }
-            Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
+            Err(err) => {
+                if matches!(err, tokens::TokenError::Transport { .. }) {
+                    // Discovered again at the next attempt, which then says
+                    // what changed (a replaced certificate, another proxy).
+                    self.inner.providers.forget(&account.server).await;
+                }
+                return Err(self.mark_retry(slot, &account, err.to_string()).await);
+            }
         };
         crate::failpoint::hit("after-token-response");
         // The refresh token we sent is spent: keep its successor durably
@@ -258,7 +269,7 @@ impl AccountManager {
                 return Err(self.mark_retry(slot, &account, reason).await);
             }
         }
-        if let Err(reason) = self.check_identity(&provider, &account, &tokens).await {
+        if let Err(reason) = self.check_identity(&http, &provider, &account, &tokens).await {
             return Err(match reason {
                 IdentityCheck::Passing(reason) => self.mark_retry(slot, &account, reason).await,
                 IdentityCheck::Rejected(reason) => self.mark_needs_reauth(slot, reason).await,
@@ -306,13 +317,14 @@ impl AccountManager {
     /// issuer, subject and audience as the one of the sign-in.
     async fn check_identity(
         &self,
+        http: &reqwest::Client,
         provider: &Provider,
         account: &Account,
         tokens: &TokenSet,
     ) -> Result<(), IdentityCheck> {
         let Some(id_token) = &tokens.id_token else { return Ok(()) };
         let verifier = IdTokenVerifier {
-            http: &self.inner.http,
+            http,
             keys: &provider.keys,
             issuer: &account.issuer,
             client_id: &account.client_id,

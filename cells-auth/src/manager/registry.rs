@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, Notify};
 
 use super::providers::Providers;
+use crate::certificates::ServerTrust;
+use crate::discovery::ServerUrl;
+use crate::http::ClientError;
 use crate::clock::Clock;
 use crate::store::{Account, Store, StoreError};
 use crate::tokens::{AccessToken, RefreshToken};
@@ -21,10 +24,21 @@ pub enum ManagerError {
     #[error("{user} on {server} needs a new sign-in ({reason})")]
     NeedsReauth { user: String, server: String, reason: String },
     /// A passing failure; the access token has expired and the next attempt is scheduled.
-    #[error("cannot refresh the access token of {user} on {server}: {reason}; next attempt at {}", next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]
+    #[error("{}", retry_text(user, server, reason, next_attempt))]
     RetryLater { user: String, server: String, reason: String, next_attempt: DateTime<Utc> },
     #[error("{0}")]
     Store(String),
+}
+
+/// One line; a reason of several lines (a refused certificate's details)
+/// comes last, whole.
+fn retry_text(user: &str, server: &str, reason: &str, next_attempt: &DateTime<Utc>) -> String {
+    let at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if reason.contains('\n') {
+        format!("cannot refresh the access token of {user} on {server} (next attempt at {at}): {reason}")
+    } else {
+        format!("cannot refresh the access token of {user} on {server}: {reason}; next attempt at {at}")
+    }
 }
 
 impl From<StoreError> for ManagerError {
@@ -66,7 +80,10 @@ pub(super) struct SlotState {
 
 pub(super) struct Inner {
     pub(super) store: Store,
+    /// The client for servers of the system's trust.
     pub(super) http: reqwest::Client,
+    /// Clients for servers with a pinned certificate or a private CA, built once each.
+    pub(super) trusted_clients: Mutex<HashMap<ServerTrust, reqwest::Client>>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) slots: Mutex<HashMap<String, Arc<Slot>>>,
     pub(super) providers: Providers,
@@ -98,6 +115,7 @@ impl AccountManager {
             inner: Arc::new(Inner {
                 store,
                 http,
+                trusted_clients: Mutex::new(HashMap::new()),
                 clock,
                 slots: Mutex::new(HashMap::new()),
                 providers: Providers::default(),
@@ -181,8 +199,31 @@ impl AccountManager {
         &self.inner.store
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+    /// The client that enforces `trust`, with the same limits and proxies
+    /// as every other.
+    pub(crate) fn http_for(&self, trust: &ServerTrust) -> Result<reqwest::Client, ClientError> {
+        if trust.is_system() {
+            return Ok(self.inner.http.clone());
+        }
+        let mut clients = lock(&self.inner.trusted_clients);
+        if let Some(client) = clients.get(trust) {
+            return Ok(client.clone());
+        }
+        let client = crate::http::client_trusting(trust)?;
+        clients.insert(trust.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// The trust an account on `server` already uses, so that signing in
+    /// again needs no flag; the system's when there is none.
+    pub fn trust_of(&self, server: &ServerUrl) -> ServerTrust {
+        lock(&self.inner.slots)
+            .values()
+            .map(|slot| lock(&slot.state).account.clone())
+            .filter(|account| account.server == server.as_str())
+            .max_by_key(|account| account.signed_in_at)
+            .map(|account| account.trust)
+            .unwrap_or_default()
     }
 
     pub(crate) fn clock(&self) -> Arc<dyn Clock> {

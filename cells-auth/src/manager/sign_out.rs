@@ -53,7 +53,11 @@ impl AccountManager {
         if !account.is_filed_under_its_issuer() {
             return Revocation::Failed("the account file no longer matches this account; nothing was sent".into());
         }
-        let provider = match self.inner.providers.get(&self.inner.http, account).await {
+        let http = match self.http_for(&account.trust) {
+            Ok(http) => http,
+            Err(err) => return Revocation::Failed(err.to_string()),
+        };
+        let provider = match self.inner.providers.get(&http, account).await {
             Ok(provider) => provider,
             Err(reason) => return Revocation::Failed(reason),
         };
@@ -61,7 +65,7 @@ impl AccountManager {
             return Revocation::NotOffered;
         };
         let token_endpoint = &provider.metadata.token_endpoint;
-        match revocation::revoke(&self.inner.http, endpoint, &account.client_id, token_endpoint, refresh_token).await {
+        match revocation::revoke(&http, endpoint, &account.client_id, token_endpoint, refresh_token).await {
             Ok(()) => Revocation::Revoked,
             Err(err) => Revocation::Failed(err.to_string()),
         }

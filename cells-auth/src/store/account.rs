@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::certificates::ServerTrust;
 use crate::tokens::TokenSet;
 
 /// What a user sees of an account's tokens.
@@ -58,6 +59,10 @@ pub struct Account {
     /// Refresh failures in a row, for the backoff.
     #[serde(default)]
     pub failures: u32,
+    /// The certificates the server may present: the system's, unless the
+    /// user pinned one or gave a private CA when signing in.
+    #[serde(default, skip_serializing_if = "ServerTrust::is_system")]
+    pub trust: ServerTrust,
 }
 
 fn default_client_id() -> String {
@@ -100,6 +105,7 @@ impl Account {
             last_error: None,
             next_attempt_at: None,
             failures: 0,
+            trust: ServerTrust::System,
         }
     }
 
