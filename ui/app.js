@@ -5,6 +5,8 @@ const { invoke } = window.__TAURI__.core;
 const { listen } = window.__TAURI__.event;
 
 const $ = (id) => document.getElementById(id);
+// A command's error: a sentence, or {message, certificate} for a refused certificate.
+const messageOf = (error) => (typeof error === 'string' ? error : error?.message ?? String(error));
 let accounts = [];
 let pending = null;
 
@@ -47,6 +49,9 @@ function drawAccount(node, item) {
   setText(node.querySelector('.server-name'), item.server_name);
   setText(node.querySelector('.server-url'), item.server_name === item.server ? '' : item.server);
   node.querySelector('.insecure').hidden = !item.insecure;
+  const certificate = node.querySelector('.certificate');
+  certificate.hidden = !item.certificate;
+  setText(certificate, item.certificate ?? '');
   const badge = node.querySelector('.badge');
   setText(badge, item.badge);
   badge.className = `badge ${item.status}`;
@@ -71,7 +76,12 @@ $('accounts').addEventListener('click', async (event) => {
   try {
     switch (button.dataset.action) {
       case 'reauth':
-        setPending(await invoke('reauthenticate', { accountId: id }));
+        try {
+          setPending(await invoke('reauthenticate', { accountId: id }));
+        } catch (error) {
+          if (!error?.certificate) throw error;
+          askToTrust(error.certificate, false);
+        }
         break;
       case 'refresh':
         // Busy, not disabled: a disabled button would drop the keyboard focus.
@@ -93,7 +103,7 @@ $('accounts').addEventListener('click', async (event) => {
         break;
     }
   } catch (error) {
-    showOutcome(String(error), false);
+    showOutcome(messageOf(error), false);
   } finally {
     button.removeAttribute('aria-busy');
   }
@@ -119,7 +129,7 @@ async function checkServer() {
     input.removeAttribute('aria-invalid');
     return server.address;
   } catch (error) {
-    message.textContent = String(error);
+    message.textContent = messageOf(error);
     message.classList.add('error');
     input.setAttribute('aria-invalid', 'true');
     return null;
@@ -143,7 +153,8 @@ async function signIn(customScheme) {
   try {
     setPending(await invoke('start_sign_in', { server, customScheme }));
   } catch (error) {
-    showOutcome(String(error), false);
+    if (error?.certificate) askToTrust(error.certificate, customScheme);
+    else showOutcome(messageOf(error), false);
   } finally {
     $('sign-in').disabled = false;
   }
@@ -152,6 +163,47 @@ async function signIn(customScheme) {
 $('add-form').addEventListener('submit', (event) => {
   event.preventDefault();
   signIn(false);
+});
+
+// ---- a certificate this computer does not trust -----------------------------
+
+// The core refused the server's certificate and says what it is; the user
+// may pin exactly that one, and the sign-in starts again with it.
+let certificateAsked = null;
+
+function askToTrust(problem, customScheme) {
+  certificateAsked = { problem, customScheme };
+  const cert = problem.certificate;
+  $('certificate-problem').textContent = problem.kind === 'changed'
+    ? `${problem.server} presents another certificate than the one trusted for it (SHA-256 ${problem.pinned}). This is how an interception looks: trust the new one only if the server's certificate was replaced on purpose.`
+    : `${problem.server} presents a certificate this computer does not trust (${problem.reason}).`;
+  $('certificate-sha256').textContent = cert.sha256;
+  $('certificate-subject').textContent = cert.subject;
+  $('certificate-issuer').textContent = cert.issuer;
+  $('certificate-validity').textContent = `${cert.not_before} to ${cert.not_after}`;
+  $('certificate-dialog').showModal();
+  $('distrust-certificate').focus();
+}
+
+$('trust-certificate').addEventListener('click', async () => {
+  const asked = certificateAsked;
+  certificateAsked = null;
+  $('certificate-dialog').close();
+  if (!asked) return;
+  try {
+    setPending(await invoke('start_sign_in', {
+      server: asked.problem.server,
+      customScheme: asked.customScheme,
+      trustCertificate: asked.problem.certificate.sha256,
+    }));
+  } catch (error) {
+    showOutcome(messageOf(error), false);
+  }
+});
+$('distrust-certificate').addEventListener('click', () => {
+  certificateAsked = null;
+  $('certificate-dialog').close();
+  showOutcome('The certificate was not trusted; no sign-in was started.', false);
 });
 
 // ---- the pending sign-in --------------------------------------------------
@@ -196,7 +248,7 @@ $('paste-form').addEventListener('submit', async (event) => {
     message.textContent = 'Taken: finishing the sign-in…';
     message.classList.remove('error');
   } catch (error) {
-    message.textContent = String(error);
+    message.textContent = messageOf(error);
     message.classList.add('error');
   }
 });
@@ -208,7 +260,7 @@ $('copy-diagnostics').addEventListener('click', async () => {
   try {
     field.value = await invoke('diagnostics');
   } catch (error) {
-    showOutcome(String(error), false);
+    showOutcome(messageOf(error), false);
     return;
   }
   field.hidden = false;
@@ -227,9 +279,9 @@ $('copy-diagnostics').addEventListener('click', async () => {
     : 'Diagnostics shown below, selected: copy them (Ctrl+C) into your report. They hold no password or token.', true);
 });
 
-$('open-log').addEventListener('click', () => invoke('open_log_folder').catch((e) => showOutcome(String(e), false)));
+$('open-log').addEventListener('click', () => invoke('open_log_folder').catch((e) => showOutcome(messageOf(e), false)));
 
-$('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(String(e), false)));
+$('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(messageOf(e), false)));
 $('cancel').addEventListener('click', async () => {
   $('cancel').disabled = true;
   try {
@@ -258,6 +310,7 @@ async function start() {
   await listen('pending-changed', (event) => setPending(event.payload));
   await listen('sign-in-finished', (event) => {
     const outcome = event.payload;
+    if (outcome.certificate) return askToTrust(outcome.certificate, false);
     if (outcome.cancelled) showOutcome('Sign-in cancelled.', true);
     else showOutcome(outcome.message, outcome.ok);
     if (outcome.ok) {
@@ -285,7 +338,7 @@ async function start() {
     renderAccounts();
   } catch (error) {
     $('banner').hidden = false;
-    $('banner').textContent = String(error);
+    $('banner').textContent = messageOf(error);
   }
   document.body.dataset.ready = 'true';
 }

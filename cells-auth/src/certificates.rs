@@ -95,7 +95,9 @@ pub enum ServerTrust {
 pub enum TrustError {
     #[error("cannot read the CA file {path}: {reason}")]
     Unreadable { path: String, reason: String },
-    #[error("the CA file {0} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the private CA's certificate")]
+    #[error(
+        "the CA file {0} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the private CA's certificate"
+    )]
     NoCertificate(String),
     #[error("the CA file's certificate cannot be used as a trust anchor: {0}")]
     BadAnchor(String),
@@ -348,9 +350,7 @@ fn certificate_reason(why: &CertificateError) -> String {
             "it is not issued for this address".into()
         }
         CertificateError::ApplicationVerificationFailure => "it is not the certificate trusted for this server".into(),
-        CertificateError::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => {
-            "it is self-signed".into()
-        }
+        CertificateError::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => "it is self-signed".into(),
         CertificateError::Other(other) => format!("it cannot be verified: {other}"),
         other => format!("it cannot be verified: {other:?}"),
     }

@@ -145,7 +145,7 @@ pub struct ProviderMetadata {
 pub enum DiscoveryError {
     /// The server's certificate is refused; what it is and how to trust it.
     #[error(transparent)]
-    Certificate(CertificateProblem),
+    Certificate(Box<CertificateProblem>),
     #[error("cannot reach {url}: {reason}")]
     Transport { url: String, reason: String },
     #[error("{url} redirects to {location}: sign in with the address it redirects to")]
@@ -184,7 +184,7 @@ pub async fn discover(
         Err(err) => {
             if let Some(reason) = crate::certificates::refusal(&err) {
                 if let Some(problem) = crate::certificates::examine(&url, server.as_str(), trust, reason).await {
-                    return Err(DiscoveryError::Certificate(problem));
+                    return Err(DiscoveryError::Certificate(Box::new(problem)));
                 }
             }
             return Err(DiscoveryError::Transport { url, reason: describe_transport_error(&err) });

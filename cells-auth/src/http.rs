@@ -78,33 +78,49 @@ pub(crate) fn builder(timeout: Duration) -> Result<reqwest::ClientBuilder, Clien
 /// a proxy cannot reach for us (Go's and Chromium's rule too).
 const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
 
-/// The proxies `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` name (in either
-/// case, lower case first as curl reads them), except for the hosts of
-/// `NO_PROXY` and loopback.
-fn proxies(var: impl Fn(&str) -> Option<String>) -> Result<Vec<reqwest::Proxy>, ClientError> {
+/// Which proxy serves each scheme, and the variable that named it.
+#[derive(Debug, PartialEq, Eq)]
+struct ProxySettings {
+    https: Option<(&'static str, String)>,
+    http: Option<(&'static str, String)>,
+    /// `NO_PROXY`'s hosts, then loopback.
+    no_proxy: String,
+}
+
+/// Reads `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (for a scheme without its
+/// own) and `NO_PROXY`, each in either case, lower case first as curl does.
+fn proxy_settings(var: impl Fn(&str) -> Option<String>) -> ProxySettings {
     let first = |names: [&'static str; 2]| {
         names.into_iter().find_map(|name| var(name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
     };
-    let no_proxy = match first(["no_proxy", "NO_PROXY"]) {
-        Some((_, list)) => format!("{list},{LOOPBACK}"),
-        None => LOOPBACK.to_string(),
-    };
     let all = first(["all_proxy", "ALL_PROXY"]);
+    ProxySettings {
+        https: first(["https_proxy", "HTTPS_PROXY"]).or_else(|| all.clone()),
+        http: first(["http_proxy", "HTTP_PROXY"]).or(all),
+        no_proxy: match first(["no_proxy", "NO_PROXY"]) {
+            Some((_, list)) => format!("{list},{LOOPBACK}"),
+            None => LOOPBACK.to_string(),
+        },
+    }
+}
+
+/// The proxies of the environment, for every server request.
+fn proxies(var: impl Fn(&str) -> Option<String>) -> Result<Vec<reqwest::Proxy>, ClientError> {
+    let settings = proxy_settings(var);
     let mut found = Vec::new();
-    for (names, make) in [
-        (["https_proxy", "HTTPS_PROXY"], (|a| reqwest::Proxy::https(a)) as fn(&str) -> reqwest::Result<reqwest::Proxy>),
-        (["http_proxy", "HTTP_PROXY"], |a| reqwest::Proxy::http(a)),
+    for (setting, make) in [
+        (settings.https, (|a| reqwest::Proxy::https(a)) as fn(&str) -> reqwest::Result<reqwest::Proxy>),
+        (settings.http, |a| reqwest::Proxy::http(a)),
     ] {
-        let Some((name, address)) = first(names).or_else(|| all.clone()) else { continue };
+        let Some((name, address)) = setting else { continue };
         let address = address.trim();
-        let parsed = url::Url::parse(address).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-        });
-        if parsed.is_none() {
+        let usable = url::Url::parse(address)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()));
+        if !usable {
             return Err(ClientError::Proxy(name));
         }
         let proxy = make(address).map_err(|_| ClientError::Proxy(name))?;
-        found.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)));
+        found.push(proxy.no_proxy(reqwest::NoProxy::from_string(&settings.no_proxy)));
     }
     Ok(found)
 }
@@ -249,6 +265,37 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn proxies_are_read_in_either_case_with_all_proxy_for_the_rest_and_loopback_never_proxied() {
+        let settings = proxy_settings(env(&[
+            ("HTTPS_PROXY", "http://upper:3128"),
+            ("https_proxy", "http://lower:3128"),
+            ("ALL_PROXY", "http://all:3128"),
+            ("NO_PROXY", "intranet.example"),
+        ]));
+        assert_eq!(settings.https, Some(("https_proxy", "http://lower:3128".to_string())));
+        assert_eq!(settings.http, Some(("ALL_PROXY", "http://all:3128".to_string())));
+        assert_eq!(settings.no_proxy, format!("intranet.example,{LOOPBACK}"));
+        let none = proxy_settings(env(&[("HTTPS_PROXY", "  ")]));
+        assert_eq!(none, ProxySettings { https: None, http: None, no_proxy: LOOPBACK.to_string() });
+        assert_eq!(proxies(env(&[])).unwrap().len(), 0);
+        assert_eq!(proxies(env(&[("all_proxy", "http://p:1")])).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_bad_proxy_address_names_its_variable_never_its_value() {
+        for bad in ["proxy-without-scheme:3128", "socks5://user:pw-secret@p:1080", "http://:3128"] {
+            let err = proxies(env(&[("HTTPS_PROXY", bad)])).unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with("HTTPS_PROXY is not a usable proxy address"), "{text}");
+            assert!(!text.contains("pw-secret") && !text.contains(bad), "{text}");
+        }
+    }
 
     #[tokio::test]
     async fn a_silent_server_is_reported_as_a_timeout() {

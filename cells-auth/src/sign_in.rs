@@ -22,8 +22,8 @@ use url::Url;
 
 use crate::authorization::authorization_request;
 use crate::browser::Opener;
-use crate::certificates::ServerTrust;
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
+use crate::certificates::ServerTrust;
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
 use crate::loopback::{
     bind_first_free, is_own_authority, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS,
@@ -537,8 +537,12 @@ mod tests {
         let manager =
             AccountManager::new(store, crate::http::client().unwrap(), Arc::new(crate::clock::SystemClock)).unwrap();
         let server = ServerUrl::parse(&stub.base).unwrap();
-        let options =
-            SignInOptions { redirect: RedirectMode::Loopback, timeout: Duration::from_secs(60), opener: None };
+        let options = SignInOptions {
+            redirect: RedirectMode::Loopback,
+            timeout: Duration::from_secs(60),
+            opener: None,
+            trust: None,
+        };
         let sign_in = SignIn::start(&manager, server, options).await.unwrap();
         let pending = sign_in.pending().clone();
         let port = pending.port.expect("a loopback port");
@@ -592,6 +596,7 @@ mod tests {
                 redirect: RedirectMode::Loopback,
                 timeout: Duration::from_secs(5),
                 opener: Some(opener),
+                trust: None,
             };
             let server = ServerUrl::parse(&base).unwrap();
             let err = SignIn::start(&manager, server, options).await.err().expect("refused");

@@ -1,5 +1,6 @@
 //! The window's commands: each one line over the core or the app state.
 
+use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::Revocation;
 use cells_auth::view::AccountView;
@@ -32,8 +33,11 @@ pub async fn start_sign_in(
     state: State<'_, AppState>,
     server: String,
     custom_scheme: bool,
+    trust_certificate: Option<String>,
 ) -> Result<PendingView> {
-    state.start_sign_in(&app, &server, custom_scheme).await
+    // Pinned when the user pressed "Trust this certificate" in the dialog.
+    let trust = trust_certificate.map(|fp| Fingerprint::parse(&fp).map(|sha256| ServerTrust::Pinned { sha256 }));
+    state.start_sign_in(&app, &server, custom_scheme, trust.transpose()?).await
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! What the app sends to the window (and the tray shows): plain data built
 //! from the core's views, no logic of its own.
 
+use cells_auth::certificates::CertificateProblem;
 use cells_auth::sign_in::PendingSignIn;
 use cells_auth::view::{needs_attention, AccountView};
 use serde::Serialize;
@@ -47,6 +48,9 @@ pub struct SignInOutcome {
     pub cancelled: bool,
     pub message: String,
     pub account_id: Option<String>,
+    /// A refused certificate (a sign-in from the tray): the window asks
+    /// whether to trust it.
+    pub certificate: Option<CertificateProblem>,
 }
 
 /// A server address as typed, checked.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cells_auth::browser::Opener;
+use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::SystemClock;
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::AccountManager;
@@ -76,7 +77,13 @@ impl AppState {
     /// Starts a sign-in to `server` (replacing any pending one), opens the
     /// browser and finishes in the background; the outcome arrives as the
     /// `sign-in-finished` event.
-    pub async fn start_sign_in(&self, app: &AppHandle, server: &str, custom_scheme: bool) -> Result<PendingView> {
+    pub async fn start_sign_in(
+        &self,
+        app: &AppHandle,
+        server: &str,
+        custom_scheme: bool,
+        trust: Option<ServerTrust>,
+    ) -> Result<PendingView> {
         let server = ServerUrl::parse(server)?;
         self.cancel_sign_in().await;
         let redirect = match (custom_scheme, self.options.dev_redirect) {
@@ -84,7 +91,7 @@ impl AppState {
             (false, true) => RedirectMode::Development,
             (false, false) => RedirectMode::Loopback,
         };
-        let options = SignInOptions { redirect, timeout: SIGN_IN_TIMEOUT, opener: Some(opener(app)) };
+        let options = SignInOptions { redirect, timeout: SIGN_IN_TIMEOUT, opener: Some(opener(app)), trust };
         let sign_in = SignIn::start(self.manager()?, server, options).await?;
         let control = sign_in.control();
         let id = {
@@ -105,6 +112,7 @@ impl AppState {
                     cancelled: false,
                     message: format!("Signed in as {} on {}", account.user, cells_auth::view::server_name(&account)),
                     account_id: Some(account.id),
+                    certificate: None,
                 },
                 Err(err) => SignInOutcome {
                     id,
@@ -112,6 +120,7 @@ impl AppState {
                     cancelled: matches!(err, SignInError::Cancelled),
                     message: err.to_string(),
                     account_id: None,
+                    certificate: None,
                 },
             };
             let state = app.state::<AppState>();
@@ -130,7 +139,7 @@ impl AppState {
     /// A new sign-in to the server of an account (from the window or the tray).
     pub async fn reauthenticate(&self, app: &AppHandle, account_id: &str) -> Result<PendingView> {
         let server = self.manager()?.account(account_id)?.account.server;
-        self.start_sign_in(app, &server, false).await
+        self.start_sign_in(app, &server, false, None).await
     }
 
     /// Cancels the pending sign-in, if any, and returns once its port is free.

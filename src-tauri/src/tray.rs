@@ -87,8 +87,14 @@ fn on_menu(app: &AppHandle, id: &str) {
 fn reauthenticate(app: AppHandle, account_id: String) {
     tauri::async_runtime::spawn(async move {
         if let Err(err) = app.state::<AppState>().reauthenticate(&app, &account_id).await {
-            let outcome =
-                SignInOutcome { id: 0, ok: false, cancelled: false, message: err.to_string(), account_id: None };
+            let outcome = SignInOutcome {
+                id: 0,
+                ok: false,
+                cancelled: false,
+                message: err.to_string(),
+                account_id: None,
+                certificate: err.certificate().cloned(),
+            };
             events::sign_in_finished(&app, &outcome);
         }
     });

@@ -6,7 +6,9 @@
 //
 // Environment: CELLS_TEST_LOGIN / CELLS_TEST_PASSWORD (default alice),
 // CELLS_TEST_REPORT (a JSON report), CELLS_TEST_OPENED (our pid),
-// CELLS_TEST_SCREENSHOT (a PNG of the browser's last page).
+// CELLS_TEST_SCREENSHOT (a PNG of the browser's last page),
+// CELLS_TEST_TRUST_SPKI (the base64 SHA-256 of a server key the user accepted
+// when the browser warned about its certificate).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,7 @@ async function main() {
     args: [
       '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--password-store=basic',
+      ...(env.CELLS_TEST_TRUST_SPKI ? [`--ignore-certificate-errors-spki-list=${env.CELLS_TEST_TRUST_SPKI}`] : []),
     ],
   });
   const page = browser.pages()[0] ?? (await browser.newPage());

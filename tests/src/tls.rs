@@ -54,28 +54,28 @@ impl Certificate {
         Self { cert, key, sha256, spki_sha256 }
     }
 
+    /// `openssl req -x509`: a new key and a certificate signed with it.
+    fn make_self_signed(cert: &Path, key: &Path, subject: &str, extensions: &[&str]) {
+        let mut args = vec!["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", subject];
+        for extension in extensions {
+            args.extend(["-addext", extension]);
+        }
+        args.extend(["-keyout", path_str(key), "-out", path_str(cert)]);
+        openssl(&args);
+    }
+
     /// A self-signed certificate for `host`, as a small server's admin makes one.
     pub fn self_signed(dir: &Path, name: &str, host: &str) -> Self {
         let (cert, key) = (dir.join(format!("{name}.pem")), dir.join(format!("{name}.key")));
-        openssl(&[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-            "-subj", &format!("/CN={host}/O=Cells Test {name}"),
-            "-addext", &san_for(host),
-            "-keyout", path_str(&key), "-out", path_str(&cert),
-        ]);
+        Self::make_self_signed(&cert, &key, &format!("/CN={host}/O=Cells Test {name}"), &[&san_for(host)]);
         Self::described(cert, key)
     }
 
     /// A private CA, as a company runs one.
     pub fn authority(dir: &Path) -> Self {
         let (cert, key) = (dir.join("test-ca.pem"), dir.join("test-ca.key"));
-        openssl(&[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-            "-subj", "/CN=Cells Test Private CA/O=Cells Test",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            "-keyout", path_str(&key), "-out", path_str(&cert),
-        ]);
+        let extensions = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"];
+        Self::make_self_signed(&cert, &key, "/CN=Cells Test Private CA/O=Cells Test", &extensions);
         Self::described(cert, key)
     }
 
@@ -88,15 +88,36 @@ impl Certificate {
             dir.join(format!("{name}.ext")),
         );
         openssl(&[
-            "req", "-new", "-newkey", "rsa:2048", "-nodes",
-            "-subj", &format!("/CN={host}/O=Cells Test"),
-            "-keyout", path_str(&key), "-out", path_str(&csr),
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            &format!("/CN={host}/O=Cells Test"),
+            "-keyout",
+            path_str(&key),
+            "-out",
+            path_str(&csr),
         ]);
         std::fs::write(&ext, format!("{}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n", san_for(host)))
             .expect("extensions file");
         openssl(&[
-            "x509", "-req", "-in", path_str(&csr), "-CA", path_str(&ca.cert), "-CAkey", path_str(&ca.key),
-            "-CAcreateserial", "-days", "30", "-extfile", path_str(&ext), "-out", path_str(&cert),
+            "x509",
+            "-req",
+            "-in",
+            path_str(&csr),
+            "-CA",
+            path_str(&ca.cert),
+            "-CAkey",
+            path_str(&ca.key),
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            path_str(&ext),
+            "-out",
+            path_str(&cert),
         ]);
         Self::described(cert, key)
     }
@@ -331,7 +352,8 @@ impl Proxy {
         std::fs::write(&conf_path, conf).expect("tinyproxy.conf");
         let mut command = Command::new(sbin("tinyproxy"));
         command.args(["-d", "-c", path_str(&conf_path)]);
-        let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start tinyproxy");
+        let mut child =
+            command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start tinyproxy");
         if let Some(stderr) = child.stderr.take() {
             std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {

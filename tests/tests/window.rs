@@ -6,6 +6,7 @@
 #![allow(clippy::await_holding_lock)]
 
 use cells_auth_e2e::notifications::NotificationWatch;
+use cells_auth_e2e::tls::{Signer, TlsServer};
 use cells_auth_e2e::window::{Browser, Window};
 use cells_auth_e2e::{keyring_secret, loopback_lock, port_is_free, Fixture, Idp, Sandbox};
 use serde_json::json;
@@ -366,5 +367,39 @@ async fn the_development_redirect_signs_in_through_port_3000() {
     window.click("#cancel").await;
     window.wait_for("#pending[hidden]").await;
     assert!(port_is_free(3000));
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_server_behind_nginx_asks_to_trust_its_certificate_then_signs_in_with_it_pinned() {
+    let _ports = loopback_lock();
+    let server = TlsServer::start(Signer::Itself);
+    let mut sandbox = Sandbox::new();
+    // The browser warned too, and the user accepted the same certificate there.
+    sandbox.set_env("CELLS_TEST_TRUST_SPKI", &server.certificate.spki_sha256);
+    let window = Window::open(&sandbox, Browser::Chromium, "self-signed").await;
+
+    window.type_into("#server", &server.url).await;
+    window.click("#sign-in").await;
+    window.wait_for("#certificate-dialog[open]").await;
+    assert_eq!(window.text("#certificate-sha256").await, server.certificate.sha256);
+    assert_eq!(window.text("#certificate-subject").await, "CN=127.0.0.1, O=Cells Test server");
+    assert!(window.text("#certificate-problem").await.contains("does not trust (it is self-signed)"));
+    assert!(!sandbox.browser_opened(), "no browser before the certificate is trusted");
+    window.screenshot("certificate-dialog").await;
+
+    // Cancel starts nothing; asking again and trusting signs in.
+    window.click("#distrust-certificate").await;
+    window.wait_text_containing("#outcome", "not trusted").await;
+    assert!(sandbox.accounts().is_empty());
+    window.click("#sign-in").await;
+    window.wait_for("#certificate-dialog[open]").await;
+    window.click("#trust-certificate").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    let pinned = window.text(".account .certificate").await;
+    assert!(pinned.contains(&format!("Pinned certificate SHA-256 {}", server.certificate.sha256)), "{pinned}");
+    let accounts = sandbox.accounts();
+    assert_eq!(accounts[0]["server"], server.url.as_str());
+    window.screenshot("pinned").await;
     window.close().await;
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::certificates::ServerTrust;
 use crate::discovery::{discover, ProviderMetadata, ServerUrl};
 use crate::store::Account;
 use crate::verify::JwksCache;
@@ -13,15 +14,18 @@ pub(super) struct Provider {
     pub(super) keys: JwksCache,
 }
 
+/// Keyed by server and trust: a configuration read under one trust is not
+/// taken for another.
 #[derive(Default)]
-pub(super) struct Providers(tokio::sync::Mutex<HashMap<String, Arc<Provider>>>);
+pub(super) struct Providers(tokio::sync::Mutex<HashMap<(String, ServerTrust), Arc<Provider>>>);
 
 impl Providers {
     /// The server's configuration, discovered once per process. The issuer
     /// must still be the one the account signed in with.
     pub(super) async fn get(&self, http: &reqwest::Client, account: &Account) -> Result<Arc<Provider>, String> {
         let mut providers = self.0.lock().await;
-        if let Some(provider) = providers.get(&account.server) {
+        let key = (account.server.clone(), account.trust.clone());
+        if let Some(provider) = providers.get(&key) {
             return Ok(provider.clone());
         }
         let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
@@ -30,7 +34,7 @@ impl Providers {
             return Err(format!("the server now names its issuer {}, not {}", metadata.issuer, account.issuer));
         }
         let provider = Arc::new(Provider { keys: JwksCache::new(&metadata.jwks_uri), metadata });
-        providers.insert(account.server.clone(), provider.clone());
+        providers.insert(key, provider.clone());
         Ok(provider)
     }
 
@@ -38,11 +42,16 @@ impl Providers {
     /// it again (and says what is wrong with its certificate, if that is
     /// what failed).
     pub(super) async fn forget(&self, server: &str) {
-        self.0.lock().await.remove(server);
+        self.0.lock().await.retain(|(known, _), _| known != server);
     }
 
     /// The configuration this process discovered for `server`, if it did.
     pub(super) async fn cached(&self, server: &str) -> Option<ProviderMetadata> {
-        self.0.lock().await.get(server).map(|provider| provider.metadata.clone())
+        self.0
+            .lock()
+            .await
+            .iter()
+            .find(|((known, _), _)| known == server)
+            .map(|(_, provider)| provider.metadata.clone())
     }
 }

@@ -232,14 +232,9 @@ impl AccountManager {
         };
         let clock = self.inner.clock.as_ref();
         tracing::info!(server = %account.server, "spending the refresh token");
-        let response = tokens::refresh(
-            &http,
-            &provider.metadata.token_endpoint,
-            &account.client_id,
-            &stored.refresh_token,
-            clock,
-        )
-        .await;
+        let response =
+            tokens::refresh(&http, &provider.metadata.token_endpoint, &account.client_id, &stored.refresh_token, clock)
+                .await;
         let tokens = match response {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {

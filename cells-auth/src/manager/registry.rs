@@ -9,9 +9,9 @@ use tokio::sync::{broadcast, Notify};
 
 use super::providers::Providers;
 use crate::certificates::ServerTrust;
+use crate::clock::Clock;
 use crate::discovery::ServerUrl;
 use crate::http::ClientError;
-use crate::clock::Clock;
 use crate::store::{Account, Store, StoreError};
 use crate::tokens::{AccessToken, RefreshToken};
 use crate::view::AccountView;

@@ -402,6 +402,7 @@ async fn logout_revokes_on_https_through_oauth2_and_on_plain_http_through_its_ow
     let stub = StubServer::start_tls(&chain, &key).await;
     assert!(stub.base.starts_with("https://"));
     let http = crate::http::builder(crate::http::REQUEST_TIMEOUT)
+        .unwrap()
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
         .build()
         .unwrap();
@@ -417,6 +418,50 @@ async fn logout_revokes_on_https_through_oauth2_and_on_plain_http_through_its_ow
     assert_eq!(state.revocations_by_scheme(), (1, 0), "revoked over TLS");
     assert_eq!(state.revoked, ["tls-rt"], "the refresh token, as oauth2 sends it");
     assert!(store.get(&account.id).unwrap().is_none());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn each_account_s_own_trust_is_used_for_its_server_and_another_certificate_is_refused() {
+    use crate::certificates::{Fingerprint, ServerTrust};
+    use rustls::pki_types::pem::PemObject;
+    let dir = std::env::temp_dir().join(format!("cells-auth-manager-trust-{}", std::process::id()));
+    let (ca, chain, key) = test_certificates(&dir);
+    let stub = StubServer::start_tls(&chain, &key).await;
+    let leaf = rustls::pki_types::CertificateDer::from_pem_slice(&chain).unwrap();
+    let pin = Fingerprint::of(&leaf);
+    let other = Fingerprint::of(b"another certificate");
+    // The system's trust knows nothing of the test CA.
+    let store = Store::new(dir.join("config"), Arc::new(MemorySecrets::default()));
+    let manager =
+        AccountManager::new(store.clone(), crate::http::client().unwrap(), Arc::new(crate::clock::SystemClock))
+            .unwrap();
+    let sign_out_with = |trust: ServerTrust| {
+        let (store, manager, issuer, base) = (store.clone(), manager.clone(), stub.issuer(), stub.base.clone());
+        async move {
+            let identity = Identity { issuer, sub: "u-1".into(), user: "alice".into(), email: None };
+            let tokens = token_set("trust", Utc::now(), Duration::minutes(10));
+            let mut account = Account::signed_in(&base, crate::CLIENT_ID, identity, &tokens, None);
+            account.trust = trust;
+            store.save(&account, &tokens).unwrap();
+            manager.reload().unwrap();
+            manager.logout(&account.id).await.unwrap().1
+        }
+    };
+    let ca = String::from_utf8(ca).unwrap();
+    assert_eq!(sign_out_with(ServerTrust::PrivateCa { pem: ca }).await, Revocation::Revoked);
+    assert_eq!(sign_out_with(ServerTrust::Pinned { sha256: pin }).await, Revocation::Revoked);
+    let Revocation::Failed(changed) = sign_out_with(ServerTrust::Pinned { sha256: other }).await else {
+        panic!("another certificate than the pinned one was accepted")
+    };
+    assert!(changed.contains(&format!("which was SHA-256 {other}")), "{changed}");
+    assert!(changed.contains(&format!("--trust-certificate {pin}")), "{changed}");
+    let Revocation::Failed(untrusted) = sign_out_with(ServerTrust::System).await else {
+        panic!("a certificate of an unknown CA was accepted")
+    };
+    assert!(untrusted.contains("does not trust"), "{untrusted}");
+    assert!(untrusted.contains("subject:  CN=127.0.0.1") && untrusted.contains("issuer:   CN=Test CA"), "{untrusted}");
+    assert_eq!(stub.state.lock().unwrap().revocations_by_scheme(), (2, 0), "only the trusted ones were revoked");
     let _ = std::fs::remove_dir_all(dir);
 }
 
