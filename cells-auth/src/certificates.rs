@@ -332,16 +332,8 @@ impl CertificateProblem {
     }
 }
 
-/// The reason, in words, when a request failed because the server's
-/// certificate was refused (and not for another TLS or network fault).
-pub fn refusal(err: &reqwest::Error) -> Option<String> {
-    crate::http::causes(err).into_iter().find_map(|cause| match cause.downcast_ref::<rustls::Error>()? {
-        rustls::Error::InvalidCertificate(why) => Some(certificate_reason(why)),
-        _ => None,
-    })
-}
-
-fn certificate_reason(why: &CertificateError) -> String {
+/// Why a certificate was refused, in words.
+pub fn refusal_reason(why: &CertificateError) -> String {
     match why {
         CertificateError::UnknownIssuer => "it is self-signed or signed by an authority it does not know".into(),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => "it has expired".into(),
@@ -356,15 +348,18 @@ fn certificate_reason(why: &CertificateError) -> String {
     }
 }
 
-/// Fetches the certificate `url`'s server presents and says what is wrong
+/// Fetches the certificate `url`'s server presents, through a client of
+/// `settings` (the same proxies as every request), and says what is wrong
 /// with it under `trust`; `None` when it cannot be fetched or would pass.
-pub async fn examine(url: &str, server: &str, trust: &ServerTrust, reason: String) -> Option<CertificateProblem> {
+pub async fn examine(
+    settings: reqwest::ClientBuilder,
+    url: &str,
+    server: &str,
+    trust: &ServerTrust,
+    reason: String,
+) -> Option<CertificateProblem> {
     let recorder = Arc::new(Recorder { seen: Mutex::new(None), provider: provider() });
-    let client = crate::http::builder(crate::http::REQUEST_TIMEOUT)
-        .ok()?
-        .use_preconfigured_tls(config_with(recorder.clone()))
-        .build()
-        .ok()?;
+    let client = settings.use_preconfigured_tls(config_with(recorder.clone())).build().ok()?;
     let _refused = client.head(url).send().await;
     let der = recorder.seen.lock().unwrap_or_else(|e| e.into_inner()).take()?;
     let certificate = CertificateInfo::parse(&der)?;

@@ -182,8 +182,12 @@ pub async fn discover(
     let response = match http.get(&url).header(reqwest::header::ACCEPT, "application/json").send().await {
         Ok(response) => response,
         Err(err) => {
-            if let Some(reason) = crate::certificates::refusal(&err) {
-                if let Some(problem) = crate::certificates::examine(&url, server.as_str(), trust, reason).await {
+            if let (Some(reason), Ok(settings)) =
+                (crate::http::certificate_refusal(&err), crate::http::builder(crate::http::REQUEST_TIMEOUT))
+            {
+                if let Some(problem) =
+                    crate::certificates::examine(settings, &url, server.as_str(), trust, reason).await
+                {
                     return Err(DiscoveryError::Certificate(Box::new(problem)));
                 }
             }

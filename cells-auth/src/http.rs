@@ -198,6 +198,15 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthTransport<'_> {
     }
 }
 
+/// The reason, in words, when a request failed because the server's
+/// certificate was refused (and not for another TLS or network fault).
+pub fn certificate_refusal(err: &reqwest::Error) -> Option<String> {
+    causes(err).into_iter().find_map(|cause| match cause.downcast_ref::<rustls::Error>()? {
+        rustls::Error::InvalidCertificate(why) => Some(crate::certificates::refusal_reason(why)),
+        _ => None,
+    })
+}
+
 /// A proxy answered 407, to a tunnel or to a plain request.
 pub const PROXY_AUTHENTICATION: &str = "the proxy asks for a user name and password (HTTP 407): put them in the proxy address, as in HTTPS_PROXY=http://user:password@proxy.example.com:3128";
 
@@ -206,7 +215,7 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer in time (timed out)".to_string();
     }
-    if let Some(reason) = crate::certificates::refusal(err) {
+    if let Some(reason) = certificate_refusal(err) {
         return format!("the server's certificate is refused: {reason}");
     }
     for cause in causes(err) {
@@ -240,7 +249,7 @@ pub fn describe_transport_error(err: &reqwest::Error) -> String {
 
 /// Every cause of `err`, looking inside `io::Error`s too (their `source()`
 /// skips the error they wrap, where TLS failures hide).
-pub(crate) fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+fn causes(err: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
     let mut found = Vec::new();
     let mut next = err.source();
     while let Some(cause) = next {
