@@ -165,6 +165,19 @@ async fn the_log_and_the_diagnostics_say_what_happened_without_a_secret() {
     let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
     let log_dir = sandbox.config_dir().join("log");
     sandbox.set_env("CELLS_SYNC_LOG_DIR", log_dir.to_str().unwrap());
+    // The desktop's opener (xdg-open), standing in for the file manager: it notes what it was asked to open.
+    let desktop = sandbox.config_dir().join("desktop");
+    std::fs::create_dir_all(&desktop).unwrap();
+    let opened = desktop.join("opened");
+    let xdg_open = desktop.join("xdg-open");
+    std::fs::write(
+        &xdg_open,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&xdg_open, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", desktop.display(), std::env::var("PATH").unwrap_or_default());
+    sandbox.set_env("PATH", &path);
     let window = Window::open(&sandbox, Browser::Chromium, "diagnostics").await;
     add_account(&window, &idp).await;
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
@@ -185,6 +198,14 @@ async fn the_log_and_the_diagnostics_say_what_happened_without_a_secret() {
         ["refresh_token", "access_token", "id_token"].iter().filter_map(|kind| keyring_secret(&id, kind)).collect();
     assert_eq!(secrets.len(), 3);
     window.screenshot("shown").await;
+    window.click("#open-log").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    // The opener is the desktop's process, not ours: no event says it ran.
+    while !opened.exists() {
+        assert!(std::time::Instant::now() < deadline, "the log folder was not handed to the desktop's opener");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), log_dir.display().to_string(), "the log folder was opened");
     window.close().await;
     let log: String = std::fs::read_dir(&log_dir)
         .expect("the log folder")
