@@ -98,6 +98,10 @@ fn a_pinned_self_signed_certificate_signs_in_refreshes_and_a_replaced_one_is_ref
     let id = only_account_id(&sandbox);
     let status = sandbox.run(&["status"]);
     assert!(status.stdout.contains(&format!("Pinned certificate SHA-256 {old}")), "{}", status.stdout);
+    // Signing in again needs no flag: the account's pin is kept.
+    let again = sandbox.login(&server.url, &[]);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert_eq!(only_account_id(&sandbox), id);
     sandbox.expire_access_token(&id);
     let refreshed = token(&sandbox);
     assert_eq!(server.idp.userinfo(&refreshed).expect("a valid access token")["sub"], "u-alice-0001");
@@ -186,4 +190,22 @@ fn a_proxy_asking_for_a_password_gets_one_clear_line_and_with_it_the_sign_in_wor
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(!out.stderr.contains("proxy-secret-9") && !out.stdout.contains("proxy-secret-9"));
     assert!(!sandbox.config_files_text().contains("proxy-secret-9"));
+}
+
+#[test]
+fn a_wrong_fingerprint_or_ca_file_is_one_line_before_anything_else() {
+    let sandbox = Sandbox::new();
+    for (args, code, expected) in [
+        (vec!["--trust-certificate", "AB:CD"], 64, "'AB:CD' is not a SHA-256 fingerprint"),
+        (vec!["--ca-file", "/nonexistent/ca.pem"], 1, "cannot read the CA file /nonexistent/ca.pem"),
+        (vec!["--ca-file", "/etc/hostname"], 1, "the CA file /etc/hostname holds no PEM certificate"),
+    ] {
+        let out = sandbox.login("https://cells.invalid", &args);
+        assert_eq!(out.code, Some(code), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert!(out.error_line().contains(expected), "{}", out.stderr);
+        assert!(!sandbox.browser_opened());
+    }
+    let plain = sandbox.login("http://cells.invalid", &["--trust-certificate", &"ab".repeat(32)]);
+    assert!(plain.error_line().contains("plain http, which has no certificate to trust"), "{}", plain.stderr);
 }
