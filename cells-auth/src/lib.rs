@@ -18,6 +18,7 @@
 //! - [`store`]: the keyring and the account file;
 //! - [`manager`]: keeping accounts signed in: refresh, fresh tokens, sign-out;
 //! - [`view`]: what a user sees of an account, for every front end;
+//! - [`agent`]: the token agent on a Unix socket, and its client;
 //! - [`untrusted`]: server text made safe to show and store;
 //! - [`http`], [`clock`]: the one HTTP client and the injectable clock.
 //!
@@ -26,6 +27,8 @@
 #[macro_use]
 mod secret;
 
+#[cfg(unix)]
+pub mod agent;
 pub mod authorization;
 pub mod browser;
 pub mod callback;

@@ -22,6 +22,7 @@ use cells_auth::manager::AccountManager;
 use cells_auth::view::{self, AccountView, Status};
 use tauri::{AppHandle, Manager, WindowEvent};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 
 use crate::model::{LaunchOptions, TrayModel};
 use crate::state::AppState;
@@ -60,9 +61,11 @@ pub fn run() -> ExitCode {
             tray::create(&handle)?;
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {
-                tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone()));
+                let shown = handle.state::<AppState>().window_shown.subscribe();
+                tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone(), shown));
                 tauri::async_runtime::spawn(manager.clone().keep_fresh());
                 power::watch(manager.clone());
+                serve_tokens(manager);
             }
             Ok(())
         })
@@ -71,6 +74,7 @@ pub fn run() -> ExitCode {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 api.prevent_close();
                 let _ = window.hide();
+                window.state::<AppState>().window_shown.send_replace(false);
             }
         })
         .build(tauri::generate_context!());
@@ -89,14 +93,20 @@ pub fn run() -> ExitCode {
 /// Follows the account manager: each change, and each moment a text of the
 /// views reads differently, goes to the window and the tray; an account
 /// newly needing a sign-in is announced once. The window never polls.
-async fn follow_accounts(app: AppHandle, manager: AccountManager) {
+async fn follow_accounts(app: AppHandle, manager: AccountManager, mut window_shown: watch::Receiver<bool>) {
     let mut changes = manager.subscribe();
     let mut shown = Shown::default();
     loop {
         let views = manager.accounts();
         shown.show(&app, &views);
+        // The window's texts count minutes; hidden, nothing needs redrawing
+        // until something changes (the refresh deadlines are the manager's).
         let now = chrono::Utc::now();
-        let redraw = view::next_change(&views, now).and_then(|at| (at - now).to_std().ok());
+        let redraw = if *window_shown.borrow_and_update() {
+            view::next_change(&views, now).and_then(|at| (at - now).to_std().ok())
+        } else {
+            None
+        };
         tokio::select! {
             change = changes.recv() => {
                 // A lagged receiver only missed intermediate states: the next round shows the current one.
@@ -104,6 +114,7 @@ async fn follow_accounts(app: AppHandle, manager: AccountManager) {
                     return;
                 }
             }
+            _ = window_shown.changed() => {}
             _ = sleep_or_forever(redraw) => {}
         }
     }
@@ -146,4 +157,19 @@ fn notify(app: &AppHandle, body: &str) {
     use tauri_plugin_notification::NotificationExt;
     // No notification service (a bare session) is not worth failing for: the tray says it too.
     let _ = app.notification().builder().title("Cells Sync").body(body).show();
+}
+
+/// The token agent, inside the app: scripts' `cells-auth token` is answered
+/// from the tokens the app keeps fresh. Another agent already running (a
+/// `cells-auth agent`) answers instead.
+fn serve_tokens(manager: &cells_auth::manager::AccountManager) {
+    #[cfg(unix)]
+    match cells_auth::agent::Agent::bind() {
+        Ok(agent) => {
+            tauri::async_runtime::spawn(agent.serve(manager.clone()));
+        }
+        Err(err) => tracing::info!(error = %err, "the app runs no token agent"),
+    }
+    #[cfg(not(unix))]
+    let _ = manager;
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     next_id: Mutex<u64>,
     /// Where the log is written, or why it is not (set once at start).
     pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>>,
+    /// Whether the window is on screen: its countdown texts are redrawn only then.
+    pub window_shown: tokio::sync::watch::Sender<bool>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -43,11 +45,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl AppState {
     pub fn new(options: LaunchOptions) -> Self {
-        let accounts = Store::open_default().map_err(|e| e.to_string()).and_then(|store| {
-            let http = cells_auth::http::client().map_err(|e| e.to_string())?;
-            AccountManager::new(store, http, Arc::new(SystemClock)).map_err(|e| e.to_string())
-        });
-        Self { options, accounts, pending: Mutex::new(None), next_id: Mutex::new(0), log_dir: Default::default() }
+        let accounts = Store::open_default()
+            .map_err(|e| e.to_string())
+            .and_then(|store| AccountManager::open(store, Arc::new(SystemClock)).map_err(|e| e.to_string()));
+        Self {
+            options,
+            accounts,
+            pending: Mutex::new(None),
+            next_id: Mutex::new(0),
+            log_dir: Default::default(),
+            window_shown: tokio::sync::watch::Sender::new(true),
+        }
     }
 
     pub fn manager(&self) -> Result<&AccountManager> {

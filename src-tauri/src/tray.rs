@@ -62,6 +62,7 @@ pub fn show_window(app: &AppHandle) {
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
+        app.state::<AppState>().window_shown.send_replace(true);
     }
 }
 

@@ -467,11 +467,19 @@ impl Sandbox {
     pub fn new() -> Self {
         let dir = TempDir::new("sandbox");
         std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+        let run = dir.path().join("run");
+        std::fs::create_dir_all(&run).expect("runtime dir");
+        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).expect("runtime dir mode");
         Self { dir, env: Vec::new() }
     }
 
     pub fn config_dir(&self) -> PathBuf {
         self.dir.path().join("config")
+    }
+
+    /// This user's runtime directory (`XDG_RUNTIME_DIR`), where the agent's socket is.
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.dir.path().join("run")
     }
 
     fn report_path(&self) -> PathBuf {
@@ -508,6 +516,7 @@ impl Sandbox {
         let browser = format!("node {}", repo_root().join("tests/idp/browser.mjs").display());
         command
             .env("CELLS_AUTH_CONFIG_DIR", self.config_dir())
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
             .env("BROWSER", browser)
             .env("CELLS_TEST_REPORT", self.report_path())
             .env("CELLS_TEST_OPENED", self.opened_path())

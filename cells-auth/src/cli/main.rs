@@ -4,8 +4,6 @@
 //! Results go to stdout, progress and errors to stderr; an error is one line
 //! and a non-zero exit, never a panic.
 
-mod accounts;
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +12,11 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use cells_auth::agent::{token_failure, Agent, Answer};
 use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
-use cells_auth::manager::{AccountManager, ManagerError, Revocation};
+use cells_auth::manager::{AccountManager, Revocation};
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
 use cells_auth::view::{human_duration, AccountView};
@@ -25,9 +24,7 @@ use cells_auth::LOG_ENV;
 
 /// Exit codes.
 pub mod exit {
-    pub const FAILURE: u8 = 1;
-    /// The account needs a new sign-in in the browser.
-    pub const NEEDS_SIGN_IN: u8 = 2;
+    pub use cells_auth::agent::exit::{FAILURE, NEEDS_SIGN_IN};
     /// The command line itself is wrong (EX_USAGE).
     pub const USAGE: u8 = 64;
     /// Interrupted with Ctrl-C.
@@ -91,6 +88,8 @@ enum Command {
         /// The account id, or its login or server when only one account matches.
         account: String,
     },
+    /// Keep the tokens fresh in memory and answer `cells-auth token` on this user's socket, in the foreground.
+    Agent,
 }
 
 /// A failed command: what to print, and how to exit.
@@ -137,6 +136,12 @@ fn main() -> ExitCode {
         }
     };
     start_log();
+    // A running agent answers at once, without a runtime, a keyring session or a TLS client.
+    if let Command::Token { account } = &cli.command {
+        if let Some(answered) = token_from_agent(account.as_deref()) {
+            return answered;
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -197,6 +202,58 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token { account } => token(account.as_deref(), false).await,
         Command::Refresh { account } => token(account.as_deref(), true).await,
         Command::Logout { account } => logout(&account).await,
+        Command::Agent => agent().await,
+    }
+}
+
+/// The agent's answer, printed as the direct path prints it; `None` when no
+/// agent of this user and store answers.
+fn token_from_agent(selector: Option<&str>) -> Option<ExitCode> {
+    let store = Store::open_default().ok()?;
+    match cells_auth::agent::ask_token(selector, store.dir())? {
+        Answer::Token { token } => {
+            println!("{token}");
+            Some(ExitCode::SUCCESS)
+        }
+        Answer::Failed { code, message } => {
+            eprintln!("cells-auth: {message}");
+            Some(ExitCode::from(code))
+        }
+        Answer::OtherStore | Answer::Refused { .. } => None,
+    }
+}
+
+/// Runs the agent until Ctrl-C or SIGTERM.
+async fn agent() -> Result<(), Failure> {
+    let store = Store::open_default()?;
+    let agent = Agent::bind()?;
+    let manager = manager(&store)?;
+    eprintln!("cells-auth agent: answering token requests on {} (Ctrl-C stops)", agent.path().display());
+    let fresh = tokio::spawn(manager.clone().keep_fresh());
+    let stop = stopped();
+    tokio::select! {
+        () = agent.serve(manager) => {}
+        () = stop => {}
+    }
+    fresh.abort();
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+fn stopped() -> impl std::future::Future<Output = ()> {
+    let interrupt = interrupted();
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(terminate) = terminate.as_mut() {
+            tokio::select! {
+                () = interrupt => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+        interrupt.await;
     }
 }
 
@@ -386,21 +443,19 @@ fn status_line(view: &AccountView) -> String {
 }
 
 fn manager(store: &Store) -> Result<AccountManager, Failure> {
-    Ok(AccountManager::new(store.clone(), cells_auth::http::client()?, Arc::new(SystemClock))?)
+    Ok(AccountManager::open(store.clone(), Arc::new(SystemClock))?)
 }
 
 /// `token` prints only the access token, for `$(cells-auth token)`;
 /// `refresh` forces a refresh and says so.
 async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let account = accounts::find_or_only(&store.accounts()?, selector)?;
+    let account = cells_auth::store::find_account_or_only(&store.accounts()?, selector)?;
     let manager = manager(&store)?;
     let result = if force { manager.refresh(&account.id).await } else { manager.access_token(&account.id).await };
-    let token = result.map_err(|err| match &err {
-        ManagerError::NeedsReauth { server, .. } => {
-            Failure { message: format!("{err}: run `cells-auth login {server}`"), code: exit::NEEDS_SIGN_IN }
-        }
-        _ => Failure { message: err.to_string(), code: exit::FAILURE },
+    let token = result.map_err(|err| {
+        let (code, message) = token_failure(&err);
+        Failure { message, code }
     })?;
     if force {
         let view = manager.account(&account.id)?;
@@ -413,7 +468,7 @@ async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
 
 async fn logout(selector: &str) -> Result<(), Failure> {
     let store = Store::open_default()?;
-    let account = accounts::find(&store.accounts()?, selector)?;
+    let account = cells_auth::store::find_account(&store.accounts()?, selector)?;
     let (account, revocation) = manager(&store)?.logout(&account.id).await?;
     let server_side = match revocation {
         Revocation::Revoked => "the server revoked its refresh token".to_string(),

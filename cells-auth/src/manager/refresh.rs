@@ -104,7 +104,7 @@ impl AccountManager {
         }
         let store = self.inner.store.clone();
         let id = slot.id.clone();
-        let token = blocking(move || store.tokens(&id)).await.ok().and_then(|t| t.access_token);
+        let token = blocking(move || store.access_token(&id)).await.ok().flatten();
         let mut state = lock(&slot.state);
         let token = token.filter(|t| state.rejected.as_ref() != Some(t));
         if let Some(token) = &token {

@@ -80,8 +80,9 @@ pub(super) struct SlotState {
 
 pub(super) struct Inner {
     pub(super) store: Store,
-    /// The client for servers of the system's trust.
-    pub(super) http: reqwest::Client,
+    /// The client for servers of the system's trust, built at the first
+    /// request: a valid token is answered without loading TLS roots.
+    pub(super) http: std::sync::OnceLock<reqwest::Client>,
     /// Clients for servers with a pinned certificate or a private CA, built once each.
     pub(super) trusted_clients: Mutex<HashMap<ServerTrust, reqwest::Client>>,
     pub(super) clock: Arc<dyn Clock>,
@@ -108,8 +109,22 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl AccountManager {
-    /// Loads the accounts of `store`.
+    /// Loads the accounts of `store`; requests go through `http`.
     pub fn new(store: Store, http: reqwest::Client, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
+        Self::with_http(store, std::sync::OnceLock::from(http), clock)
+    }
+
+    /// Loads the accounts of `store`; the HTTP client ([`crate::http::client`])
+    /// is built when the first request needs it.
+    pub fn open(store: Store, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
+        Self::with_http(store, std::sync::OnceLock::new(), clock)
+    }
+
+    fn with_http(
+        store: Store,
+        http: std::sync::OnceLock<reqwest::Client>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ManagerError> {
         let (events, _) = broadcast::channel(256);
         let manager = Self {
             inner: Arc::new(Inner {
@@ -203,7 +218,11 @@ impl AccountManager {
     /// as every other.
     pub(crate) fn http_for(&self, trust: &ServerTrust) -> Result<reqwest::Client, ClientError> {
         if trust.is_system() {
-            return Ok(self.inner.http.clone());
+            if let Some(client) = self.inner.http.get() {
+                return Ok(client.clone());
+            }
+            let client = crate::http::client()?;
+            return Ok(self.inner.http.get_or_init(|| client).clone());
         }
         let mut clients = lock(&self.inner.trusted_clients);
         if let Some(client) = clients.get(trust) {

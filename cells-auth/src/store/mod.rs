@@ -7,6 +7,7 @@
 mod account;
 mod error;
 mod files;
+mod lookup;
 mod secrets;
 
 use std::fs;
@@ -21,6 +22,7 @@ pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
 use files::{check_private_dir, ensure_private_dir, write_atomically};
+pub use lookup::{find_account, find_account_or_only, LookupError};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 
 /// The keyring service under which every secret is filed.
@@ -161,6 +163,12 @@ impl Store {
             access_token: self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new),
             id_token: self.secrets.get(account_id, SecretKind::IdToken)?.map(IdToken::new),
         })
+    }
+
+    /// Only the access token: one keyring read, for a caller that has it
+    /// valid by the account file.
+    pub fn access_token(&self, account_id: &str) -> Result<Option<AccessToken>, StoreError> {
+        Ok(self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new))
     }
 
     /// Deletes an account's secrets, then its metadata.

@@ -1,8 +1,8 @@
-//! Which account a command line names: an id, or a login or server address
-//! when only one account matches.
+//! Which account a command names: an id, or a login or server address when
+//! only one account matches. The command line and the agent read it alike.
 
-use cells_auth::discovery::ServerUrl;
-use cells_auth::store::Account;
+use super::Account;
+use crate::discovery::ServerUrl;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LookupError {
@@ -15,7 +15,7 @@ pub enum LookupError {
 }
 
 /// The account `selector` names: its id, or, when only one matches, its login or server.
-pub fn find(accounts: &[Account], selector: &str) -> Result<Account, LookupError> {
+pub fn find_account(accounts: &[Account], selector: &str) -> Result<Account, LookupError> {
     if let Some(account) = accounts.iter().find(|a| a.id == selector) {
         return Ok(account.clone());
     }
@@ -35,9 +35,9 @@ pub fn find(accounts: &[Account], selector: &str) -> Result<Account, LookupError
 }
 
 /// The account `selector` names, or the only account when none is named.
-pub fn find_or_only(accounts: &[Account], selector: Option<&str>) -> Result<Account, LookupError> {
+pub fn find_account_or_only(accounts: &[Account], selector: Option<&str>) -> Result<Account, LookupError> {
     if let Some(selector) = selector {
-        return find(accounts, selector);
+        return find_account(accounts, selector);
     }
     match accounts {
         [one] => Ok(one.clone()),
@@ -52,24 +52,27 @@ pub fn find_or_only(accounts: &[Account], selector: Option<&str>) -> Result<Acco
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cells_auth::testing::account;
+    use crate::testing::account;
 
     #[test]
     fn finds_accounts_by_id_login_or_server_when_unambiguous() {
         let (alice, bob) = (account("u-1", "alice"), account("u-2", "bob"));
         let both = [alice.clone(), bob.clone()];
-        assert_eq!(find(&both, &alice.id), Ok(alice.clone()));
-        assert_eq!(find(&both, "bob"), Ok(bob.clone()));
-        assert!(matches!(find(&both, "https://h/"), Err(LookupError::Ambiguous { .. })));
-        assert_eq!(find(&both, "carol"), Err(LookupError::Unknown("carol".into())));
-        assert_eq!(find(std::slice::from_ref(&alice), "h"), Ok(alice.clone()));
+        assert_eq!(find_account(&both, &alice.id), Ok(alice.clone()));
+        assert_eq!(find_account(&both, "bob"), Ok(bob.clone()));
+        assert!(matches!(find_account(&both, "https://h/"), Err(LookupError::Ambiguous { .. })));
+        assert_eq!(find_account(&both, "carol"), Err(LookupError::Unknown("carol".into())));
+        assert_eq!(find_account(std::slice::from_ref(&alice), "h"), Ok(alice.clone()));
     }
 
     #[test]
     fn no_selector_means_the_only_account() {
         let alice = account("u-1", "alice");
-        assert_eq!(find_or_only(std::slice::from_ref(&alice), None), Ok(alice.clone()));
-        assert_eq!(find_or_only(&[], None), Err(LookupError::NoAccounts));
-        assert!(matches!(find_or_only(&[alice, account("u-2", "bob")], None), Err(LookupError::Ambiguous { .. })));
+        assert_eq!(find_account_or_only(std::slice::from_ref(&alice), None), Ok(alice.clone()));
+        assert_eq!(find_account_or_only(&[], None), Err(LookupError::NoAccounts));
+        assert!(matches!(
+            find_account_or_only(&[alice, account("u-2", "bob")], None),
+            Err(LookupError::Ambiguous { .. })
+        ));
     }
 }
