@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::certificates::{CertificateProblem, ServerTrust};
@@ -120,7 +120,7 @@ impl fmt::Display for ServerUrl {
 }
 
 /// The parts of the OpenID provider metadata this client uses.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProviderMetadata {
     pub issuer: String,
     pub authorization_endpoint: String,
@@ -178,6 +178,16 @@ pub async fn discover(
     server: &ServerUrl,
     trust: &ServerTrust,
 ) -> Result<ProviderMetadata, DiscoveryError> {
+    discover_cacheable(http, server, trust).await.map(|(metadata, _)| metadata)
+}
+
+/// [`discover`], and how long the server lets the configuration be kept
+/// (`None`: not at all).
+pub async fn discover_cacheable(
+    http: &reqwest::Client,
+    server: &ServerUrl,
+    trust: &ServerTrust,
+) -> Result<(ProviderMetadata, Option<std::time::Duration>), DiscoveryError> {
     let url = server.discovery_url();
     let response = match http.get(&url).header(reqwest::header::ACCEPT, "application/json").send().await {
         Ok(response) => response,
@@ -217,6 +227,7 @@ pub async fn discover(
     if !status.is_success() {
         return Err(DiscoveryError::Status { url, status: status.as_u16() });
     }
+    let lifetime = crate::http::cache_lifetime(response.headers());
     let body = match read_body(response).await {
         Ok(body) => String::from_utf8_lossy(&body).into_owned(),
         Err(BodyError::TooLarge) => return Err(DiscoveryError::TooLarge { url }),
@@ -225,7 +236,7 @@ pub async fn discover(
     if is_html || body.trim_start().starts_with('<') {
         return Err(DiscoveryError::Html { url });
     }
-    parse_configuration(server, &url, &body)
+    Ok((parse_configuration(server, &url, &body)?, lifetime))
 }
 
 /// Reads and checks an OpenID configuration document fetched from `url`.

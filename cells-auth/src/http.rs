@@ -125,6 +125,35 @@ fn proxies(var: impl Fn(&str) -> Option<String>) -> Result<Vec<reqwest::Proxy>, 
     Ok(found)
 }
 
+/// Documents a server publishes (its configuration, its keys) are kept at
+/// most this long, whatever it says.
+pub const MAX_CACHE_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// How long they are kept when the server gives no lifetime.
+pub const DEFAULT_CACHE_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How long an answer may be kept, by its `Cache-Control`: `max-age`
+/// (at most [`MAX_CACHE_LIFETIME`]), nothing for `no-store` or `no-cache`,
+/// and [`DEFAULT_CACHE_LIFETIME`] when it says nothing.
+pub fn cache_lifetime(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let Some(control) = headers.get(reqwest::header::CACHE_CONTROL).and_then(|v| v.to_str().ok()) else {
+        return Some(DEFAULT_CACHE_LIFETIME);
+    };
+    let mut max_age = None;
+    for directive in control.split(',').map(|d| d.trim().to_ascii_lowercase()) {
+        if directive == "no-store" || directive == "no-cache" {
+            return None;
+        }
+        if let Some(seconds) = directive.strip_prefix("max-age=") {
+            max_age = seconds.trim_matches('"').parse::<u64>().ok();
+        }
+    }
+    match max_age {
+        Some(0) => None,
+        Some(seconds) => Some(Duration::from_secs(seconds).min(MAX_CACHE_LIFETIME)),
+        None => Some(DEFAULT_CACHE_LIFETIME),
+    }
+}
+
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -304,6 +333,22 @@ mod tests {
             assert!(text.starts_with("HTTPS_PROXY is not a usable proxy address"), "{text}");
             assert!(!text.contains("pw-secret") && !text.contains(bad), "{text}");
         }
+    }
+
+    #[test]
+    fn a_cache_lifetime_is_the_server_s_at_most_a_day() {
+        let with = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::CACHE_CONTROL, value.parse().unwrap());
+            cache_lifetime(&headers)
+        };
+        assert_eq!(with("public, max-age=600"), Some(Duration::from_secs(600)));
+        assert_eq!(with("max-age=99999999"), Some(MAX_CACHE_LIFETIME));
+        assert_eq!(with("no-store"), None);
+        assert_eq!(with("max-age=600, no-cache"), None);
+        assert_eq!(with("max-age=0"), None);
+        assert_eq!(with("public"), Some(DEFAULT_CACHE_LIFETIME));
+        assert_eq!(cache_lifetime(&reqwest::header::HeaderMap::new()), Some(DEFAULT_CACHE_LIFETIME));
     }
 
     #[tokio::test]

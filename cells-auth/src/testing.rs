@@ -18,6 +18,8 @@ use tokio::task::JoinHandle;
 #[derive(Debug, Default)]
 pub struct StubState {
     pub token_requests: usize,
+    /// Requests for the discovery document.
+    pub discoveries: usize,
     pub revocations: usize,
     /// The tokens revoked, in order.
     pub revoked: Vec<String>,
@@ -155,7 +157,11 @@ async fn answer(
             let Some((method, path, body)) = read_request(&mut stream).await else { return };
             let (status, body) = match (method.as_str(), path.as_str()) {
                 ("GET", "/oidc/.well-known/openid-configuration") => {
-                    let custom = state.lock().unwrap_or_else(|e| e.into_inner()).discovery.clone();
+                    let custom = {
+                        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                        s.discoveries += 1;
+                        s.discovery.clone()
+                    };
                     (200, custom.unwrap_or_else(|| discovery(&base)))
                 }
                 ("POST", "/oidc/oauth2/token") => {

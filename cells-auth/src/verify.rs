@@ -114,21 +114,36 @@ pub enum NonceCheck<'a> {
     Refresh,
 }
 
+/// Told of every key set fetched, with how long the server lets it be kept.
+pub type KeysFetched = Box<dyn Fn(&JwkSet, Option<std::time::Duration>) + Send + Sync>;
+
 /// The server's key set, fetched on first use and once more on an unknown key id.
-#[derive(Debug)]
 pub struct JwksCache {
     uri: String,
     keys: Mutex<Option<JwkSet>>,
+    fetched: Option<KeysFetched>,
+}
+
+impl std::fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksCache").field("uri", &self.uri).finish_non_exhaustive()
+    }
 }
 
 impl JwksCache {
     pub fn new(uri: impl Into<String>) -> Self {
-        Self { uri: uri.into(), keys: Mutex::new(None) }
+        Self { uri: uri.into(), keys: Mutex::new(None), fetched: None }
     }
 
     /// A cache that starts with `keys` (tests, or keys read elsewhere).
     pub fn with_keys(uri: impl Into<String>, keys: JwkSet) -> Self {
-        Self { uri: uri.into(), keys: Mutex::new(Some(keys)) }
+        Self { uri: uri.into(), keys: Mutex::new(Some(keys)), fetched: None }
+    }
+
+    /// A cache that starts with `keys`, if any, and tells `fetched` of every
+    /// set it fetches (to keep it on disk).
+    pub fn kept(uri: impl Into<String>, keys: Option<JwkSet>, fetched: KeysFetched) -> Self {
+        Self { uri: uri.into(), keys: Mutex::new(keys), fetched: Some(fetched) }
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<JwkSet, VerifyError> {
@@ -137,9 +152,14 @@ impl JwksCache {
         if !response.status().is_success() {
             return Err(keys_error(format!("HTTP {}", response.status().as_u16())));
         }
+        let lifetime = crate::http::cache_lifetime(response.headers());
         let body = read_body(response).await.map_err(|e| keys_error(e.to_string()))?;
-        serde_json::from_slice::<JwkSet>(&body)
-            .map_err(|e| keys_error(format!("not a JSON key set ({})", crate::untrusted::json_problem(&e))))
+        let keys = serde_json::from_slice::<JwkSet>(&body)
+            .map_err(|e| keys_error(format!("not a JSON key set ({})", crate::untrusted::json_problem(&e))))?;
+        if let Some(fetched) = &self.fetched {
+            fetched(&keys, lifetime);
+        }
+        Ok(keys)
     }
 
     /// The keys that may have signed a token with `kid` and `alg`; refetches

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, usable};
-use crate::store::{Account, StoreError, StoredTokens};
+use crate::store::{Account, StoreError};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
 use crate::verify::{IdTokenVerifier, NonceCheck};
 
@@ -168,7 +168,8 @@ impl AccountManager {
                 store.save_refresh_token(&id, token)?;
             }
             let account = store.get(&id)?.ok_or(StoreError::UnknownAccount(id.clone()))?;
-            let stored = store.tokens(&id);
+            // The one secret a refresh needs; the others are read only if used.
+            let stored = store.refresh_token(&id);
             Ok((lock, account, stored))
         })
         .await?;
@@ -205,12 +206,15 @@ impl AccountManager {
             Need::Proactive => due_at(&account).is_some_and(|at| now < at),
             Need::Forced => false,
         };
-        if let (true, Some(token)) = (done_elsewhere, &stored.access_token) {
-            let mut state = lock(&slot.state);
-            if state.rejected.as_ref() != Some(token) {
-                tracing::info!("another process refreshed it already");
-                state.access_token = Some(token.clone());
-                return Ok(token.clone());
+        if done_elsewhere {
+            let (store, id) = (self.inner.store.clone(), slot.id.clone());
+            if let Some(token) = blocking(move || store.access_token(&id)).await? {
+                let mut state = lock(&slot.state);
+                if state.rejected.as_ref() != Some(&token) {
+                    tracing::info!("another process refreshed it already");
+                    state.access_token = Some(token.clone());
+                    return Ok(token);
+                }
             }
         }
         self.spend_refresh_token(slot, account, stored).await
@@ -220,21 +224,20 @@ impl AccountManager {
         &self,
         slot: &Slot,
         account: Account,
-        stored: StoredTokens,
+        spent: RefreshToken,
     ) -> Result<AccessToken, ManagerError> {
         let http = match self.http_for(&account.trust) {
             Ok(http) => http,
             Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
         };
-        let provider = match self.inner.providers.get(&http, &account).await {
+        let provider = match self.inner.providers.get(&http, &account, &self.inner.clock).await {
             Ok(provider) => provider,
             Err(reason) => return Err(self.mark_retry(slot, &account, reason).await),
         };
         let clock = self.inner.clock.as_ref();
         tracing::info!(server = %account.server, "spending the refresh token");
         let response =
-            tokens::refresh(&http, &provider.metadata.token_endpoint, &account.client_id, &stored.refresh_token, clock)
-                .await;
+            tokens::refresh(&http, &provider.metadata.token_endpoint, &account.client_id, &spent, clock).await;
         let tokens = match response {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
@@ -243,18 +246,25 @@ impl AccountManager {
                     .await)
             }
             Err(err) => {
-                if matches!(err, tokens::TokenError::Transport { .. }) {
-                    // Discovered again at the next attempt, which then says
-                    // what changed (a replaced certificate, another proxy).
+                let moved = matches!(err, tokens::TokenError::Status { status: Some(404 | 410), .. });
+                let mut reason = err.to_string();
+                if moved || matches!(err, tokens::TokenError::Transport { .. }) {
+                    // The kept configuration may be what is stale: discover
+                    // again, which also says what changed (a replaced
+                    // certificate, in words, with how to trust it).
                     self.inner.providers.forget(&account.server).await;
+                    if let Err(why) = self.inner.providers.get(&http, &account, &self.inner.clock).await {
+                        reason = why;
+                    }
                 }
-                return Err(self.mark_retry(slot, &account, err.to_string()).await);
+                return Err(self.mark_retry(slot, &account, reason).await);
             }
         };
         crate::failpoint::hit("after-token-response");
         // The refresh token we sent is spent: keep its successor durably
         // before anything else, whatever happens next.
-        if let Some(rotated) = &tokens.refresh_token {
+        // (Not rotated, it is the one already stored: nothing to write.)
+        if let Some(rotated) = tokens.refresh_token.as_ref().filter(|rotated| **rotated != spent) {
             if let Err(err) = self.store_rotated(&account.id, rotated).await {
                 // Kept in memory and written first at the next attempt; the
                 // spent one in the keyring is never sent again from here.

@@ -128,12 +128,12 @@ impl AccountManager {
         let (events, _) = broadcast::channel(256);
         let manager = Self {
             inner: Arc::new(Inner {
+                providers: Providers::new(store.clone()),
                 store,
                 http,
                 trusted_clients: Mutex::new(HashMap::new()),
                 clock,
                 slots: Mutex::new(HashMap::new()),
-                providers: Providers::default(),
                 events,
                 wake: Notify::new(),
             }),

@@ -57,7 +57,7 @@ impl AccountManager {
             Ok(http) => http,
             Err(err) => return Revocation::Failed(err.to_string()),
         };
-        let provider = match self.inner.providers.get(&http, account).await {
+        let provider = match self.inner.providers.get(&http, account, &self.inner.clock).await {
             Ok(provider) => provider,
             Err(reason) => return Revocation::Failed(reason),
         };

@@ -17,9 +17,19 @@ struct FlakySecrets {
     locked: std::sync::atomic::AtomicBool,
     /// Writes of a refresh token fail (a keyring stalling on that write).
     refresh_token_writes_fail: std::sync::atomic::AtomicBool,
+    /// Every call, in order: what a path costs in keyring round trips.
+    calls: std::sync::Mutex<Vec<(&'static str, SecretKind)>>,
 }
 
 impl FlakySecrets {
+    fn calls(&self) -> Vec<(&'static str, SecretKind)> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+
+    fn note(&self, call: &'static str, kind: SecretKind) {
+        self.calls.lock().unwrap().push((call, kind));
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         match self.locked.load(std::sync::atomic::Ordering::SeqCst) {
             true => Err(StoreError::KeyringLocked),
@@ -38,6 +48,7 @@ impl FlakySecrets {
 
 impl SecretStore for FlakySecrets {
     fn set(&self, account: &str, kind: SecretKind, value: &str) -> Result<(), StoreError> {
+        self.note("set", kind);
         self.check()?;
         if kind == SecretKind::RefreshToken && self.refresh_token_writes_fail.load(std::sync::atomic::Ordering::SeqCst)
         {
@@ -47,6 +58,7 @@ impl SecretStore for FlakySecrets {
     }
 
     fn get(&self, account: &str, kind: SecretKind) -> Result<Option<String>, StoreError> {
+        self.note("get", kind);
         self.check()?;
         self.inner.get(account, kind)
     }
@@ -96,6 +108,53 @@ async fn fixture(name: &str) -> Fixture {
     let clock = FakeClock::at(t0());
     let manager = AccountManager::new(store.clone(), crate::http::client().unwrap(), Arc::new(clock.clone())).unwrap();
     Fixture { id: account.id, secrets, stub, clock, store, manager, _dir: TempDir(dir) }
+}
+
+#[tokio::test]
+async fn a_valid_token_costs_one_keyring_read_no_lock_and_no_http_client() {
+    let f = fixture("lean").await;
+    f.secrets.calls();
+    // A new process: the HTTP client is built only when a request is made.
+    let manager = AccountManager::open(f.store.clone(), Arc::new(f.clock.clone())).unwrap();
+    assert_eq!(manager.access_token(&f.id).await.unwrap().secret(), "first-at");
+    assert_eq!(f.secrets.calls(), [("get", SecretKind::AccessToken)]);
+    assert!(manager.inner.http.get().is_none(), "no HTTP client (nor TLS roots) for a valid token");
+    assert!(!f.store.dir().join("locks").exists(), "no lock taken");
+    // Expired: now the client is built and the refresh made.
+    f.clock.advance(Duration::minutes(11));
+    manager.access_token(&f.id).await.unwrap();
+    assert!(manager.inner.http.get().is_some());
+}
+
+#[tokio::test]
+async fn a_refresh_in_a_new_process_reuses_the_kept_configuration_and_writes_only_what_changed() {
+    let f = fixture("kept").await;
+    f.clock.advance(Duration::minutes(11));
+    f.manager.access_token(&f.id).await.unwrap();
+    let discoveries = || f.stub.state.lock().unwrap().discoveries;
+    assert_eq!((discoveries(), f.stub.token_requests()), (1, 1));
+    // Another process, a minute later: the configuration kept on disk is used.
+    f.clock.advance(Duration::minutes(10));
+    let other = AccountManager::open(f.store.clone(), Arc::new(f.clock.clone())).unwrap();
+    f.secrets.calls();
+    other.refresh(&f.id).await.unwrap();
+    assert_eq!((discoveries(), f.stub.token_requests()), (1, 2));
+    let calls = f.secrets.calls();
+    assert_eq!(calls.iter().filter(|(call, _)| *call == "get").count(), 1, "only the refresh token is read: {calls:?}");
+    // The server answers with the same refresh token (no rotation): it is not written again.
+    let same = f.store.tokens(&f.id).unwrap().refresh_token.secret().to_string();
+    f.stub.queue(&[(
+        200,
+        &format!(r#"{{"access_token":"same-rt-at","refresh_token":"{same}","token_type":"Bearer","expires_in":600}}"#),
+    )]);
+    other.refresh(&f.id).await.unwrap();
+    let writes: Vec<SecretKind> = f.secrets.calls().into_iter().filter(|(c, _)| *c == "set").map(|(_, k)| k).collect();
+    assert_eq!(writes, [SecretKind::AccessToken], "only the new access token is written");
+    // Past the default lifetime of an hour, the configuration is discovered again.
+    f.clock.advance(Duration::minutes(61));
+    let later = AccountManager::open(f.store.clone(), Arc::new(f.clock.clone())).unwrap();
+    later.refresh(&f.id).await.unwrap();
+    assert_eq!(discoveries(), 2);
 }
 
 #[tokio::test]

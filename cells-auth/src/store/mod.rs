@@ -29,6 +29,7 @@ pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 pub const KEYRING_SERVICE: &str = "cells-auth";
 const ACCOUNTS_FILE: &str = "accounts.json";
 const LOCK_FILE: &str = "accounts.lock";
+const CACHE_DIR: &str = "cache";
 /// How long a process waits for another's lock before saying so.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -153,11 +154,17 @@ impl Store {
         FileLock::acquire_within(&dir.join(format!("{account_id}.lock")), LOCK_WAIT)
     }
 
+    /// Only the refresh token: what a refresh spends.
+    pub fn refresh_token(&self, account_id: &str) -> Result<RefreshToken, StoreError> {
+        self.secrets
+            .get(account_id, SecretKind::RefreshToken)?
+            .map(RefreshToken::new)
+            .ok_or(StoreError::MissingSecret { account: account_id.to_string(), kind: SecretKind::RefreshToken.noun() })
+    }
+
     /// Reads an account's secrets back from the keyring.
     pub fn tokens(&self, account_id: &str) -> Result<StoredTokens, StoreError> {
-        let refresh_token = self.secrets.get(account_id, SecretKind::RefreshToken)?.map(RefreshToken::new).ok_or(
-            StoreError::MissingSecret { account: account_id.to_string(), kind: SecretKind::RefreshToken.noun() },
-        )?;
+        let refresh_token = self.refresh_token(account_id)?;
         Ok(StoredTokens {
             refresh_token,
             access_token: self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new),
@@ -169,6 +176,23 @@ impl Store {
     /// valid by the account file.
     pub fn access_token(&self, account_id: &str) -> Result<Option<AccessToken>, StoreError> {
         Ok(self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new))
+    }
+
+    /// A document a server publishes, kept between processes under
+    /// `<dir>/cache/` (not secret); `None` when there is none.
+    pub(crate) fn read_cached(&self, name: &str) -> Option<Vec<u8>> {
+        fs::read(self.dir.join(CACHE_DIR).join(name)).ok()
+    }
+
+    pub(crate) fn write_cached(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let dir = self.dir.join(CACHE_DIR);
+        ensure_private_dir(&self.dir)?;
+        ensure_private_dir(&dir)?;
+        write_atomically(&dir.join(name), bytes)
+    }
+
+    pub(crate) fn forget_cached(&self, name: &str) {
+        let _ = fs::remove_file(self.dir.join(CACHE_DIR).join(name));
     }
 
     /// Deletes an account's secrets, then its metadata.
