@@ -23,6 +23,5 @@ mod tests;
 mod timing;
 
 pub use registry::{AccountEvent, AccountManager, ManagerError};
-pub use scheduler::WALL_CLOCK_CHECK;
 pub use sign_out::Revocation;
 pub use timing::{backoff_delay, due_at, freshness_margin, FRESHNESS_MARGIN};

@@ -1,7 +1,6 @@
 //! The background refresh: wakes for the next due account, or when told.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 
@@ -37,19 +36,16 @@ impl AccountManager {
     }
 
     /// The background refresh loop itself, for a caller with its own runtime.
+    /// It sleeps until the next deadline by the wall clock (timers that stop
+    /// while the machine sleeps would wake it late), or until told: it wakes
+    /// for nothing else.
     pub async fn keep_fresh(self) {
-        self.keep_fresh_checking_every(WALL_CLOCK_CHECK).await
-    }
-
-    /// The loop, looking at the wall clock at least every `check`.
-    pub async fn keep_fresh_checking_every(self, check: StdDuration) {
         loop {
-            let now = self.inner.clock.now();
-            // Deadlines are wall-clock times; the timer that waits for them is
-            // not (it stops while the machine sleeps): never trust it for long.
-            let wait = self.next_due().map(|at| (at - now).to_std().unwrap_or_default()).unwrap_or(check).min(check);
+            let next = self.next_due().map(|at| self.inner.clock.sleep_until(at));
             tokio::select! {
-                _ = tokio::time::sleep(wait) => { self.refresh_due().await; }
+                _ = async { match next { Some(sleep) => sleep.await, None => std::future::pending().await } } => {
+                    self.refresh_due().await;
+                }
                 _ = self.inner.wake.notified() => {}
             }
         }
@@ -74,8 +70,3 @@ impl AccountManager {
         self.inner.wake.notify_one();
     }
 }
-
-/// Timers stop while a laptop sleeps: the background loop looks at the wall
-/// clock at least this often, so that waking past a deadline acts within it
-/// even when no resume signal comes.
-pub const WALL_CLOCK_CHECK: StdDuration = StdDuration::from_secs(30);
