@@ -188,6 +188,14 @@ pub async fn discover_cacheable(
     server: &ServerUrl,
     trust: &ServerTrust,
 ) -> Result<(ProviderMetadata, Option<std::time::Duration>), DiscoveryError> {
+    crate::steps::timed_async(crate::steps::Step::Http, discover_now(http, server, trust)).await
+}
+
+async fn discover_now(
+    http: &reqwest::Client,
+    server: &ServerUrl,
+    trust: &ServerTrust,
+) -> Result<(ProviderMetadata, Option<std::time::Duration>), DiscoveryError> {
     let url = server.discovery_url();
     let response = match http.get(&url).header(reqwest::header::ACCEPT, "application/json").send().await {
         Ok(response) => response,

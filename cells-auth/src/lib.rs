@@ -20,6 +20,7 @@
 //! - [`view`]: what a user sees of an account, for every front end;
 //! - [`agent`]: the token agent on a Unix socket, and its client;
 //! - [`untrusted`]: server text made safe to show and store;
+//! - [`steps`]: how long each step of a command took, for the log and `make bench`;
 //! - [`http`], [`clock`]: the one HTTP client and the injectable clock.
 //!
 //! The `cells-auth` command is the binary's own module (`src/cli/`).
@@ -43,6 +44,7 @@ pub mod manager;
 mod proptests;
 pub mod revocation;
 pub mod sign_in;
+pub mod steps;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;

@@ -447,7 +447,12 @@ impl Waiting {
             client_id: self.client_id,
             clock: clock.as_ref(),
         };
-        let claims = verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }).await?;
+        // The server's display name is fetched meanwhile: it depends on nothing here.
+        let (claims, label) = tokio::join!(
+            verifier.verify(id_token, NonceCheck::SignIn { nonce: &self.nonce, pkce_used: true }),
+            server_label(http, &self.server)
+        );
+        let claims = claims?;
         tracing::info!("ID token verified");
         let identity = Identity {
             issuer: self.metadata.issuer.clone(),
@@ -457,7 +462,7 @@ impl Waiting {
         };
         let mut account =
             Account::signed_in(self.server.as_str(), self.client_id, identity, &tokens, claims.expires_at());
-        account.label = server_label(http, &self.server).await;
+        account.label = label;
         account.trust = self.trust.clone();
         let store = self.manager.store().clone();
         let saved = account.clone();

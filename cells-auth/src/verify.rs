@@ -147,6 +147,10 @@ impl JwksCache {
     }
 
     async fn fetch(&self, http: &reqwest::Client) -> Result<JwkSet, VerifyError> {
+        crate::steps::timed_async(crate::steps::Step::Http, self.fetch_now(http)).await
+    }
+
+    async fn fetch_now(&self, http: &reqwest::Client) -> Result<JwkSet, VerifyError> {
         let keys_error = |reason: String| VerifyError::Keys { url: self.uri.clone(), reason };
         let response = http.get(&self.uri).send().await.map_err(|e| keys_error(describe_transport_error(&e)))?;
         if !response.status().is_success() {

@@ -347,7 +347,16 @@ fn the_trace_log_of_a_sign_in_a_refresh_and_a_sign_out_says_why_and_holds_no_sec
     {
         assert!(login.stderr.contains(expected), "{expected:?} missing from the sign-in log: {}", login.stderr);
     }
-    for expected in ["refresh", "spending the refresh token", "fresh"] {
+    // And where its time went, step by step (what make bench splits a refresh by).
+    for expected in [
+        "refresh",
+        "spending the refresh token",
+        "fresh",
+        "step=\"http\"",
+        "step=\"verify\"",
+        "step=\"keyring_read\"", "step=\"keyring_write\"",
+        "step=\"file\"",
+    ] {
         assert!(refresh.stderr.contains(expected), "{expected:?} missing from the refresh log: {}", refresh.stderr);
     }
     assert!(logout.stderr.contains("sign_out") && logout.stderr.contains("Revoked"), "{}", logout.stderr);

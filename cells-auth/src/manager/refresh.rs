@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, usable};
+use crate::steps::{timed_async, Step};
 use crate::store::{Account, StoreError};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
 use crate::verify::{IdTokenVerifier, NonceCheck};
@@ -236,8 +237,11 @@ impl AccountManager {
         };
         let clock = self.inner.clock.as_ref();
         tracing::info!(server = %account.server, "spending the refresh token");
-        let response =
-            tokens::refresh(&http, &provider.metadata.token_endpoint, &account.client_id, &spent, clock).await;
+        let response = timed_async(
+            Step::Http,
+            tokens::refresh(&http, &provider.metadata.token_endpoint, &account.client_id, &spent, clock),
+        )
+        .await;
         let tokens = match response {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
@@ -335,7 +339,7 @@ impl AccountManager {
             client_id: &account.client_id,
             clock: self.inner.clock.as_ref(),
         };
-        match verifier.verify(id_token, NonceCheck::Refresh).await {
+        match timed_async(Step::Verify, verifier.verify(id_token, NonceCheck::Refresh)).await {
             Ok(claims) if claims.sub == account.sub => Ok(()),
             Ok(claims) => Err(IdentityCheck::Rejected(format!(
                 "the refreshed ID token names another user ({}) than the one signed in",

@@ -22,6 +22,7 @@ pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
 use files::{check_private_dir, ensure_private_dir, write_atomically};
+use crate::steps::{timed, Step};
 pub use lookup::{find_account, find_account_or_only, LookupError};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 
@@ -111,10 +112,18 @@ impl Store {
     /// Stores the access and ID tokens of a refresh whose refresh token is
     /// already saved, then the account metadata.
     pub fn save_refreshed(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
-        if let Some(id_token) = &tokens.id_token {
-            self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret())?;
-        }
-        self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret())?;
+        // Side by side: each keyring call is a round trip of its own, and
+        // neither of these two depends on the other.
+        let (id_token, access_token) = std::thread::scope(|scope| {
+            let id_token = scope.spawn(|| match &tokens.id_token {
+                Some(id_token) => self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret()),
+                None => Ok(()),
+            });
+            let access_token = self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret());
+            (id_token.join(), access_token)
+        });
+        id_token.map_err(|_| StoreError::Keyring("the keyring worker failed".into()))??;
+        access_token?;
         self.update_file(|file| {
             match file.accounts.iter_mut().find(|a| a.id == account.id) {
                 Some(existing) => *existing = account.clone(),
@@ -151,7 +160,7 @@ impl Store {
         let dir = self.dir.join("locks");
         ensure_private_dir(&self.dir)?;
         ensure_private_dir(&dir)?;
-        FileLock::acquire_within(&dir.join(format!("{account_id}.lock")), LOCK_WAIT)
+        timed(Step::File, || FileLock::acquire_within(&dir.join(format!("{account_id}.lock")), LOCK_WAIT))
     }
 
     /// Only the refresh token: what a refresh spends.
@@ -181,14 +190,14 @@ impl Store {
     /// A document a server publishes, kept between processes under
     /// `<dir>/cache/` (not secret); `None` when there is none.
     pub(crate) fn read_cached(&self, name: &str) -> Option<Vec<u8>> {
-        fs::read(self.dir.join(CACHE_DIR).join(name)).ok()
+        timed(Step::File, || fs::read(self.dir.join(CACHE_DIR).join(name)).ok())
     }
 
     pub(crate) fn write_cached(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
         let dir = self.dir.join(CACHE_DIR);
         ensure_private_dir(&self.dir)?;
         ensure_private_dir(&dir)?;
-        write_atomically(&dir.join(name), bytes)
+        timed(Step::File, || write_atomically(&dir.join(name), bytes))
     }
 
     pub(crate) fn forget_cached(&self, name: &str) {
@@ -211,7 +220,7 @@ impl Store {
     fn read_file(&self) -> Result<AccountsFile, StoreError> {
         check_private_dir(&self.dir)?;
         let path = self.accounts_path();
-        let text = match fs::read_to_string(&path) {
+        let text = match timed(Step::File, || fs::read_to_string(&path)) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(AccountsFile { version: 1, accounts: vec![] })
@@ -225,13 +234,13 @@ impl Store {
     /// processes never lose each other's changes.
     fn update_file(&self, change: impl FnOnce(&mut AccountsFile) -> Result<(), StoreError>) -> Result<(), StoreError> {
         ensure_private_dir(&self.dir)?;
-        let _lock = FileLock::acquire_within(&self.dir.join(LOCK_FILE), LOCK_WAIT)?;
+        let _lock = timed(Step::File, || FileLock::acquire_within(&self.dir.join(LOCK_FILE), LOCK_WAIT))?;
         let mut file = self.read_file()?;
         file.version = 1;
         change(&mut file)?;
         let json = serde_json::to_vec_pretty(&file)
             .map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
-        write_atomically(&self.accounts_path(), &json)
+        timed(Step::File, || write_atomically(&self.accounts_path(), &json))
     }
 }
 

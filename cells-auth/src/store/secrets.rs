@@ -61,6 +61,8 @@ pub struct KeyringSecrets {
 
 impl KeyringSecrets {
     pub fn new(service: impl Into<String>) -> Self {
+        #[cfg(target_os = "linux")]
+        user_bus_when_unnamed();
         Self { service: service.into() }
     }
 
@@ -71,6 +73,16 @@ impl KeyringSecrets {
     /// Runs a keyring call on its own thread and waits at most
     /// [`KEYRING_TIMEOUT`] for it: a locked keyring may wait for a prompt forever.
     fn bounded<T: Send + 'static>(
+        &self,
+        writes: bool,
+        kind: Option<SecretKind>,
+        call: impl FnOnce(&str) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let step = if writes { crate::steps::Step::KeyringWrite } else { crate::steps::Step::KeyringRead };
+        crate::steps::timed(step, || self.bounded_now(kind, call))
+    }
+
+    fn bounded_now<T: Send + 'static>(
         &self,
         kind: Option<SecretKind>,
         call: impl FnOnce(&str) -> keyring::Result<T> + Send + 'static,
@@ -87,6 +99,23 @@ impl KeyringSecrets {
             Ok(result) => result.map_err(|err| keyring_error(err, kind)),
             Err(_) => Err(StoreError::KeyringTimeout(KEYRING_TIMEOUT.as_secs())),
         }
+    }
+}
+
+/// The libdbus linked in (`vendored`) falls back to autolaunching a new bus
+/// when `DBUS_SESSION_BUS_ADDRESS` is unset, where the system's goes to the
+/// user's bus in `$XDG_RUNTIME_DIR/bus` (systemd's), which is where the
+/// keyring is: name that one, as the system's library would. Called when the
+/// store is opened, at the start of a process.
+#[cfg(target_os = "linux")]
+fn user_bus_when_unnamed() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        return;
+    }
+    let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR") else { return };
+    let bus = std::path::Path::new(&runtime).join("bus");
+    if std::fs::symlink_metadata(&bus).is_ok_and(|meta| std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type())) {
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", bus.display()));
     }
 }
 
@@ -123,12 +152,12 @@ impl SecretStore for KeyringSecrets {
     fn set(&self, account: &str, kind: SecretKind, value: &str) -> Result<(), StoreError> {
         let name = Self::entry_name(account, kind);
         let value = value.to_string();
-        self.bounded(Some(kind), move |service| keyring::Entry::new(service, &name)?.set_password(&value))
+        self.bounded(true, Some(kind), move |service| keyring::Entry::new(service, &name)?.set_password(&value))
     }
 
     fn get(&self, account: &str, kind: SecretKind) -> Result<Option<String>, StoreError> {
         let name = Self::entry_name(account, kind);
-        self.bounded(Some(kind), move |service| match keyring::Entry::new(service, &name)?.get_password() {
+        self.bounded(false, Some(kind), move |service| match keyring::Entry::new(service, &name)?.get_password() {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(err) => Err(err),
@@ -137,7 +166,7 @@ impl SecretStore for KeyringSecrets {
 
     fn delete(&self, account: &str, kind: SecretKind) -> Result<(), StoreError> {
         let name = Self::entry_name(account, kind);
-        self.bounded(Some(kind), move |service| match keyring::Entry::new(service, &name)?.delete_credential() {
+        self.bounded(true, Some(kind), move |service| match keyring::Entry::new(service, &name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(err) => Err(err),
         })
@@ -145,7 +174,7 @@ impl SecretStore for KeyringSecrets {
 
     fn check_writable(&self) -> Result<(), StoreError> {
         let probe = format!("probe-{}", std::process::id());
-        self.bounded(None, move |service| {
+        self.bounded(true, None, move |service| {
             let entry = keyring::Entry::new(service, &probe)?;
             entry.set_password("probe")?;
             let read = entry.get_password();
