@@ -9,10 +9,17 @@ use tauri_plugin_deep_link::DeepLinkExt;
 use crate::state::AppState;
 
 pub fn listen(app: &AppHandle) {
-    // Development runs register the scheme with the desktop; packages do it in their .desktop file.
+    // Development runs register the scheme with the desktop; packages do it
+    // in their .desktop file. On Linux that runs two helper programs: off the
+    // start, since the window shows only once the set-up has returned.
     #[cfg(any(target_os = "linux", windows))]
-    if let Err(err) = app.deep_link().register_all() {
-        eprintln!("cells-sync: could not register the cellsauth scheme: {err}");
+    {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            if let Err(err) = app.deep_link().register_all() {
+                eprintln!("cells-sync: could not register the cellsauth scheme: {err}");
+            }
+        });
     }
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {

@@ -64,7 +64,9 @@ pub fn run() -> ExitCode {
                 let shown = handle.state::<AppState>().window_shown.subscribe();
                 tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone(), shown));
                 tauri::async_runtime::spawn(manager.clone().keep_fresh());
-                power::watch(manager.clone());
+                // Connecting to the system bus waits on it: not on the way to the window.
+                let watched = manager.clone();
+                std::thread::spawn(move || power::watch(watched));
                 serve_tokens(manager);
             }
             Ok(())
