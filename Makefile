@@ -13,14 +13,14 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	$(CARGO) build --locked --workspace
+	$(CARGO) build --locked --workspace --exclude bare-window
 
 # The CLI under test can stop at failpoints (crash-safety tests); the window
 # tests need a display (Xvfb), the session bus and the keyring.
 test: setup
 	$(CARGO) build --locked -p cells-auth --features failpoints
 	$(CARGO) build --locked -p cells-sync-app
-	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) test --locked --workspace --no-fail-fast
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) test --locked --workspace --exclude bare-window --no-fail-fast
 
 # The desktop app on the bundled demo provider.
 run: build
@@ -33,7 +33,12 @@ package: setup
 	npx tauri build --bundles deb
 	@ls target/release/bundle/deb/*.deb
 
-# Token requests made by 10,000 concurrent access_token() calls across an
-# expiry, and the cost of access_token() on a cached valid token.
+# One table, printed and written to target/bench/summary.md: each figure
+# beside its floor measured in the same run (README, "Speed"). In process
+# (criterion): access_token() on a cached token, 10,000 callers across an
+# expiry. Whole processes (hyperfine, release builds): token, refresh,
+# login, status; the desktop app beside a bare Tauri window.
 bench: setup
-	$(CARGO) bench --locked -p cells-auth --bench access_token
+	CRITERION_HOME=$(CURDIR)/target/criterion $(CARGO) bench --locked -p cells-auth --bench access_token
+	$(CARGO) build --locked --release -p cells-auth -p cells-sync-app -p bare-window
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) bench --locked -p cells-auth-e2e --bench summary

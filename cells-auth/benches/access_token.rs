@@ -13,6 +13,8 @@ use chrono::{Duration, Utc};
 use criterion::Criterion;
 
 const CALLERS: usize = 10_000;
+/// The criterion id of access_token() on a cached valid token.
+const CACHED: &str = "access_token_cached";
 
 struct Setup {
     stub: StubServer,
@@ -68,10 +70,31 @@ fn main() {
     println!("token requests made by {CALLERS} concurrent access_token() calls across an expiry: {requests} (goal: 1)");
 
     let mut criterion = Criterion::default().configure_from_args();
-    criterion.bench_function("access_token() on a cached valid token", |bench| {
+    criterion.bench_function(CACHED, |bench| {
         bench.to_async(&runtime).iter(|| async { setup.manager.access_token(&setup.id).await.expect("token") })
     });
     criterion.final_summary();
     assert_eq!(setup.stub.token_requests(), requests, "the timing loop made no token request");
+    write_summary(requests);
     let _ = std::fs::remove_dir_all(&setup.dir);
+}
+
+/// For the table of make bench: `target/bench/access_token.json`, with the
+/// token requests of the callers and criterion's median of the cached call
+/// (read from its estimates under `CRITERION_HOME`, which make bench sets).
+fn write_summary(requests: usize) {
+    let Some(home) = std::env::var_os("CRITERION_HOME").map(std::path::PathBuf::from) else { return };
+    let estimates = home.join(CACHED).join("new/estimates.json");
+    let median_ns = std::fs::read(&estimates)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|json| json["median"]["point_estimate"].as_f64());
+    let Some(median_ns) = median_ns else {
+        eprintln!("no criterion estimates at {}", estimates.display());
+        return;
+    };
+    let dir = home.parent().map(|target| target.join("bench")).expect("CRITERION_HOME is target/criterion");
+    std::fs::create_dir_all(&dir).expect("target/bench");
+    let summary = serde_json::json!({ "token_requests": requests, "cached_seconds": median_ns / 1e9 });
+    std::fs::write(dir.join("access_token.json"), summary.to_string()).expect("write target/bench/access_token.json");
 }

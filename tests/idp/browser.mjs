@@ -19,6 +19,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
+import { signInWithForm } from './form.mjs';
+
 const startUrl = process.argv.at(-1);
 const env = process.env;
 const report = { started: new Date().toISOString(), url: startUrl, strays: [], callback: null, error: null };
@@ -27,54 +29,6 @@ const report = { started: new Date().toISOString(), url: startUrl, strays: [], c
 if (env.CELLS_TEST_OPENED) fs.writeFileSync(env.CELLS_TEST_OPENED, String(process.pid));
 // Never outlive a test.
 setTimeout(() => finish('the scripted browser gave up after 60 s'), 60_000).unref();
-
-const cookies = new Map();
-
-function remember(response, url) {
-  for (const line of response.headers.getSetCookie?.() ?? []) {
-    const [pair] = line.split(';');
-    const at = pair.indexOf('=');
-    cookies.set(`${new URL(url).host} ${pair.slice(0, at).trim()}`, pair.slice(at + 1).trim());
-  }
-}
-
-function cookieHeader(url) {
-  const host = new URL(url).host;
-  return [...cookies]
-    .filter(([key]) => key.startsWith(`${host} `))
-    .map(([key, value]) => `${key.slice(host.length + 1)}=${value}`)
-    .join('; ');
-}
-
-async function request(url, init = {}) {
-  const response = await fetch(url, {
-    ...init,
-    redirect: 'manual',
-    headers: { ...(init.headers || {}), cookie: cookieHeader(url) },
-  });
-  remember(response, url);
-  return response;
-}
-
-function isCallback(url) {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'cellsauth:') return true;
-  return parsed.protocol === 'http:' && parsed.hostname === 'localhost' && parsed.pathname === '/servers/callback';
-}
-
-// Follows redirects until the login page, or until the redirect to the app.
-async function follow(url, init) {
-  let current = url;
-  let response = await request(current, init);
-  for (let hops = 0; hops < 20; hops += 1) {
-    const location = response.headers.get('location');
-    if (!location || response.status < 300 || response.status >= 400) return { url: current, response };
-    current = new URL(location, current).href;
-    if (isCallback(current)) return { url: current, callback: true };
-    response = await request(current);
-  }
-  throw new Error('too many redirects');
-}
 
 // A raw HTTP/1.1 exchange, so that any Host header or method can be sent.
 function rawRequest(port, { method = 'GET', path = '/', host = `localhost:${port}`, headers = {}, address = '127.0.0.1' }) {
@@ -146,25 +100,11 @@ async function main() {
     report.blocked = true;
     return;
   }
-  let step = await follow(startUrl);
-  if (!step.callback) {
-    const page = await step.response.text();
-    const action = page.match(/<form method="post" action="([^"]+)"/)?.[1];
-    if (!action) throw new Error(`no login form at ${step.url} (HTTP ${step.response.status}): ${page.slice(0, 200)}`);
-    const form = new URLSearchParams({
-      login: env.CELLS_TEST_LOGIN || 'alice',
-      password: env.CELLS_TEST_PASSWORD || `${env.CELLS_TEST_LOGIN || 'alice'}-password`,
-      action: env.CELLS_TEST_ACTION || 'login',
-    });
-    step = await follow(new URL(action, step.url).href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
-    if (!step.callback) {
-      throw new Error(`the provider did not redirect to the app (HTTP ${step.response.status} at ${step.url}): ${(await step.response.text()).slice(0, 300)}`);
-    }
-  }
+  const step = await signInWithForm(startUrl, {
+    login: env.CELLS_TEST_LOGIN,
+    password: env.CELLS_TEST_PASSWORD,
+    action: env.CELLS_TEST_ACTION,
+  });
   report.callbackQuery = [...new URL(step.url).searchParams.keys()];
   // For leak checks: the code must never show up in what cells-auth prints.
   report.code = new URL(step.url).searchParams.get('code');

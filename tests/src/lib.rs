@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod desktop;
 pub mod notifications;
 pub mod tls;
 pub mod window;

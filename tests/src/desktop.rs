@@ -1,0 +1,255 @@
+//! The desktop app measured as a user's machine sees it, for `make bench`:
+//! how long until its window is mapped on the X server (an X event, not a
+//! poll), the proportional memory (PSS, from `smaps_rollup`) of its whole
+//! process tree (the app and WebKit's processes), and the CPU that tree
+//! uses while idle, shown and hidden. The same for the bare Tauri window
+//! of `tests/bare-window`, built with the same tauri features.
+
+use std::os::raw::c_long;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use x11_dl::xlib;
+
+use crate::{repo_root, Sandbox};
+
+/// How long idle CPU is counted, each time.
+pub const IDLE_WINDOW: Duration = Duration::from_secs(60);
+/// After the window is mapped, the page loads and the app settles: memory is read after this.
+const SETTLE: Duration = Duration::from_secs(5);
+
+pub fn app_release_bin() -> PathBuf {
+    repo_root().join("target/release/cells-sync")
+}
+
+pub fn bare_window_bin() -> PathBuf {
+    repo_root().join("target/release/bare-window")
+}
+
+/// What one start of a desktop program measured.
+#[derive(Debug, Clone, Copy)]
+pub struct AppRun {
+    /// Seconds from spawn to the window mapped, this start.
+    pub window_shown: f64,
+    /// Total PSS of the process tree, KiB, once settled.
+    pub pss_kib: u64,
+    /// Percent of one core over [`IDLE_WINDOW`], window shown.
+    pub cpu_shown: f64,
+    /// The same, the window closed (hidden, for the app); `None` for a program that quits instead.
+    pub cpu_hidden: Option<f64>,
+}
+
+/// The X display, listening to the root window's children being mapped and unmapped.
+struct Display {
+    xlib: xlib::Xlib,
+    display: *mut xlib::Display,
+}
+
+impl Display {
+    fn open() -> Self {
+        let xlib = xlib::Xlib::open().expect("libX11 (the bench runs under Xvfb)");
+        // SAFETY: Xlib calls on a display we opened and close on drop.
+        unsafe {
+            let display = (xlib.XOpenDisplay)(std::ptr::null());
+            assert!(!display.is_null(), "no X display: run under xvfb-run");
+            let root = (xlib.XDefaultRootWindow)(display);
+            (xlib.XSelectInput)(display, root, xlib::SubstructureNotifyMask);
+            (xlib.XSync)(display, xlib::False);
+            Self { xlib, display }
+        }
+    }
+
+    /// The next event of `kind` for a top-level, non-override-redirect window, within `timeout`.
+    fn wait_for(&self, kind: i32, timeout: Duration) -> Option<xlib::Window> {
+        let deadline = Instant::now() + timeout;
+        // SAFETY: as above; the event is read only as the variant its type names.
+        unsafe {
+            let fd = (self.xlib.XConnectionNumber)(self.display);
+            loop {
+                while (self.xlib.XPending)(self.display) > 0 {
+                    let mut event: xlib::XEvent = std::mem::zeroed();
+                    (self.xlib.XNextEvent)(self.display, &mut event);
+                    match event.get_type() {
+                        xlib::MapNotify if kind == xlib::MapNotify && event.map.override_redirect == 0 => {
+                            return Some(event.map.window)
+                        }
+                        xlib::UnmapNotify if kind == xlib::UnmapNotify => return Some(event.unmap.window),
+                        _ => {}
+                    }
+                }
+                let left = deadline.checked_duration_since(Instant::now())?;
+                let mut poll = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+                libc::poll(&mut poll, 1, left.as_millis().min(i32::MAX as u128) as i32);
+            }
+        }
+    }
+
+    /// Asks `window` to close, as its title bar's close button does (WM_DELETE_WINDOW).
+    fn close(&self, window: xlib::Window) {
+        // SAFETY: as above.
+        unsafe {
+            let protocols = (self.xlib.XInternAtom)(self.display, c"WM_PROTOCOLS".as_ptr(), xlib::False);
+            let delete = (self.xlib.XInternAtom)(self.display, c"WM_DELETE_WINDOW".as_ptr(), xlib::False);
+            let mut message: xlib::XClientMessageEvent = std::mem::zeroed();
+            message.type_ = xlib::ClientMessage;
+            message.window = window;
+            message.message_type = protocols;
+            message.format = 32;
+            message.data.set_long(0, delete as c_long);
+            message.data.set_long(1, xlib::CurrentTime as c_long);
+            let mut event = xlib::XEvent { client_message: message };
+            (self.xlib.XSendEvent)(self.display, window, xlib::False, xlib::NoEventMask, &mut event);
+            (self.xlib.XFlush)(self.display);
+        }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        // SAFETY: the display we opened.
+        unsafe {
+            (self.xlib.XCloseDisplay)(self.display);
+        }
+    }
+}
+
+/// The process tree of `root`: it and every descendant, from /proc.
+fn tree(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        if let Some(ppid) = stat_fields(pid).and_then(|f| f.get(1).and_then(|p| p.parse::<u32>().ok())) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+        i += 1;
+    }
+    found
+}
+
+/// /proc/PID/stat after the command name: state, ppid, ...
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &text[text.rfind(')')? + 2..];
+    Some(after.split_whitespace().map(str::to_string).collect())
+}
+
+/// Nanoseconds `pid` has run on a CPU, all its threads (schedstat: finer than ticks).
+fn cpu_nanos(pid: u32) -> u64 {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+    tasks
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|text| text.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()))
+        .sum()
+}
+
+fn pss_kib(pid: u32) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    text.lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Percent of one core the tree of `root` uses over [`IDLE_WINDOW`].
+/// Each process's share is printed, to see where an idle tree spends.
+fn idle_cpu(root: u32) -> f64 {
+    let pids = tree(root);
+    let before: Vec<u64> = pids.iter().map(|p| cpu_nanos(*p)).collect();
+    std::thread::sleep(IDLE_WINDOW);
+    let spent: Vec<u64> = pids.iter().zip(before).map(|(p, b)| cpu_nanos(*p).saturating_sub(b)).collect();
+    let percent = |nanos: u64| nanos as f64 / IDLE_WINDOW.as_nanos() as f64 * 100.0;
+    let shares: Vec<String> = pids
+        .iter()
+        .zip(&spent)
+        .map(|(pid, nanos)| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            format!("{} {:.3}%", name.trim(), percent(*nanos))
+        })
+        .collect();
+    eprintln!("bench: idle CPU by process: {}", shares.join(", "));
+    percent(spent.iter().sum())
+}
+
+/// The program, killed with its tree when dropped.
+struct Started(Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for pid in tree(self.0.id()).into_iter().rev() {
+            // SAFETY: signals to our child and its descendants.
+            unsafe {
+                libc::kill(pid as i32, libc::SIGTERM);
+            }
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// A desktop program started and settled: its window is mapped, its page loaded.
+struct Settled {
+    display: Display,
+    started: Started,
+    window: xlib::Window,
+    /// Seconds from spawn to the window mapped.
+    window_shown: f64,
+}
+
+impl Settled {
+    fn start(sandbox: &Sandbox, program: &Path) -> Self {
+        assert!(program.exists(), "{} is missing: make bench builds it", program.display());
+        let display = Display::open();
+        let mut command = sandbox.program(program, &[]);
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let started_at = Instant::now();
+        let started = Started(command.spawn().expect("start the desktop program"));
+        let window = display.wait_for(xlib::MapNotify, Duration::from_secs(60)).expect("a window within 60 s");
+        let window_shown = started_at.elapsed().as_secs_f64();
+        // Memory and CPU once the page is loaded and the start's work done:
+        // no event says when a process is idle.
+        std::thread::sleep(SETTLE);
+        Settled { display, started, window, window_shown }
+    }
+
+    fn pid(&self) -> u32 {
+        self.started.0.id()
+    }
+
+    fn pss_kib(&self) -> u64 {
+        tree(self.pid()).into_iter().map(pss_kib).sum()
+    }
+}
+
+impl AppRun {
+    /// Starts `program` in `sandbox` and measures it; `hides`: closing its
+    /// window hides it (the app) rather than quitting (the bare window).
+    pub fn measure(sandbox: &Sandbox, program: &Path, hides: bool) -> Self {
+        let settled = Settled::start(sandbox, program);
+        let pss_kib = settled.pss_kib();
+        let cpu_shown = idle_cpu(settled.pid());
+        let cpu_hidden = hides.then(|| {
+            settled.display.close(settled.window);
+            settled.display.wait_for(xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
+            idle_cpu(settled.pid())
+        });
+        AppRun { window_shown: settled.window_shown, pss_kib, cpu_shown, cpu_hidden }
+    }
+
+    /// Seconds from spawn until `program`'s window is mapped; then it is stopped.
+    pub fn time_to_window(sandbox: &Sandbox, program: &Path) -> f64 {
+        assert!(program.exists(), "{} is missing: make bench builds it", program.display());
+        let display = Display::open();
+        let mut command = sandbox.program(program, &[]);
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let started_at = Instant::now();
+        let _started = Started(command.spawn().expect("start the desktop program"));
+        display.wait_for(xlib::MapNotify, Duration::from_secs(60)).expect("a window within 60 s");
+        started_at.elapsed().as_secs_f64()
+    }
+}
