@@ -256,6 +256,12 @@ pub fn parse_configuration(server: &ServerUrl, url: &str, body: &str) -> Result<
     check_metadata(server, url, metadata)
 }
 
+/// A configuration kept on disk, held to the rules of one just discovered
+/// (issuer, endpoints on its origin): an edited file redirects nothing.
+pub(crate) fn check_kept(server: &ServerUrl, metadata: ProviderMetadata) -> Option<ProviderMetadata> {
+    check_metadata(server, &server.discovery_url(), metadata).ok()
+}
+
 /// The server's display name (`customWording.title` of its boot
 /// configuration), if it answers quickly; the host otherwise does.
 pub async fn server_label(http: &reqwest::Client, server: &ServerUrl) -> Option<String> {

@@ -147,7 +147,9 @@ fn refresh_steps(sandbox: &Sandbox, runs: usize) -> (Vec<(String, f64)>, usize, 
     let kinds = ["http", "verify", "keyring", "file"];
     let split = kinds
         .iter()
-        .map(|kind| (kind.to_string(), median(per_run.iter().map(|run| run.get(*kind).copied().unwrap_or(0.0)).collect())))
+        .map(|kind| {
+            (kind.to_string(), median(per_run.iter().map(|run| run.get(*kind).copied().unwrap_or(0.0)).collect()))
+        })
         .collect();
     (split, reads, writes)
 }
@@ -253,7 +255,9 @@ fn command_rows(idp: &cells_auth_e2e::Idp, sandbox: &Sandbox, id: &str) -> Vec<R
         "printf %s '{secret}' | secret-tool store --label=cells-auth-bench service cells-auth username bench-floor/id_token"
     );
     let store_floor = hyperfine(sandbox, "secret-tool-store", 30, true, &[store])[0];
-    let _ = Command::new("secret-tool").args(["clear", "service", "cells-auth", "username", "bench-floor/id_token"]).status();
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "cells-auth", "username", "bench-floor/id_token"])
+        .status();
     let keyring_floor = reads as f64 * lookup_floor + writes as f64 * store_floor;
     let split_text: Vec<String> = split.iter().map(|(kind, s)| format!("{kind} {}", duration(*s))).collect();
     let mut row = Row::ratio(
@@ -270,7 +274,13 @@ fn command_rows(idp: &cells_auth_e2e::Idp, sandbox: &Sandbox, id: &str) -> Vec<R
     let login = format!("{} login {} --timeout 30", bin(), idp.url());
     let floor = format!("node {} {}", repo_root().join("tests/idp/login-floor.mjs").display(), idp.url());
     let m = hyperfine(sandbox, "login", 10, false, &[floor, login]);
-    rows.push(Row::ratio("`cells-auth login`, scripted browser as a child", m[1], "the same requests by a script", m[0], 1.3));
+    rows.push(Row::ratio(
+        "`cells-auth login`, scripted browser as a child",
+        m[1],
+        "the same requests by a script",
+        m[0],
+        1.3,
+    ));
 
     match in_process() {
         Some((requests, cached)) => {
@@ -351,7 +361,8 @@ fn render_100(sandbox: &Sandbox) -> f64 {
         let accounts = many.accounts();
         let mut durations = Vec::new();
         for account in accounts.iter().step_by(10) {
-            let last = "const e = performance.getEntriesByName('accounts-rendered'); return e.length ? e[0].startTime : -1;";
+            let last =
+                "const e = performance.getEntriesByName('accounts-rendered'); return e.length ? e[0].startTime : -1;";
             let before = window.client.execute(last, vec![]).await.expect("read the measure");
             // The copies are filed under ids of no keyring entry: refreshing one
             // changes its state, and the app sends the 100 views again.
@@ -386,7 +397,9 @@ fn cpu_row(figure: &str, ours: f64, bare: f64, at_most: f64) -> Row {
 }
 
 fn render(rows: &[Row]) -> String {
-    let mut out = String::from("| figure | ours (median) | floor, same run | ratio | target | met |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| figure | ours (median) | floor, same run | ratio | target | met |\n|---|---|---|---|---|---|\n",
+    );
     for r in rows {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",

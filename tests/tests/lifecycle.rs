@@ -354,7 +354,8 @@ fn the_trace_log_of_a_sign_in_a_refresh_and_a_sign_out_says_why_and_holds_no_sec
         "fresh",
         "step=\"http\"",
         "step=\"verify\"",
-        "step=\"keyring_read\"", "step=\"keyring_write\"",
+        "step=\"keyring_read\"",
+        "step=\"keyring_write\"",
         "step=\"file\"",
     ] {
         assert!(refresh.stderr.contains(expected), "{expected:?} missing from the refresh log: {}", refresh.stderr);

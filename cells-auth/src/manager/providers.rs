@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::certificates::ServerTrust;
 use crate::clock::Clock;
-use crate::discovery::{discover_cacheable, ProviderMetadata, ServerUrl};
+use crate::discovery::{check_kept, discover_cacheable, ProviderMetadata, ServerUrl};
 use crate::store::{Account, Store};
 use crate::verify::JwksCache;
 
@@ -61,10 +61,11 @@ impl Providers {
         let name = kept_name(&account.server, &account.trust);
         let now = clock.now();
         let kept = read_kept(&self.store, &name, &account.server);
-        let metadata = match kept.metadata.filter(|(_, until)| now < *until) {
-            Some((metadata, _)) => metadata,
+        let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
+        let fresh = kept.metadata.filter(|(_, until)| now < *until).and_then(|(m, _)| check_kept(&server, m));
+        let metadata = match fresh {
+            Some(metadata) => metadata,
             None => {
-                let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
                 let (metadata, lifetime) =
                     discover_cacheable(http, &server, &account.trust).await.map_err(|e| e.to_string())?;
                 update_kept(&self.store, &name, &account.server, |kept| {

@@ -158,6 +158,28 @@ async fn a_refresh_in_a_new_process_reuses_the_kept_configuration_and_writes_onl
 }
 
 #[tokio::test]
+async fn a_kept_configuration_edited_to_send_tokens_elsewhere_is_not_used() {
+    let f = fixture("kept-edited").await;
+    let attacker = StubServer::start().await;
+    f.clock.advance(Duration::minutes(11));
+    f.manager.access_token(&f.id).await.unwrap();
+    // Someone edits the kept configuration: the token endpoint on another origin.
+    let cache = f.store.dir().join("cache");
+    let file = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let endpoint = format!("{}/oidc/oauth2/token", f.stub.base);
+    assert!(text.contains(&endpoint), "{text}");
+    std::fs::write(&file, text.replace(&endpoint, &format!("{}/oidc/oauth2/token", attacker.base))).unwrap();
+    // A new process discovers again instead, and the refresh token goes to its issuer only.
+    f.clock.advance(Duration::minutes(11));
+    let other = AccountManager::open(f.store.clone(), Arc::new(f.clock.clone())).unwrap();
+    other.refresh(&f.id).await.unwrap();
+    assert_eq!(attacker.token_requests(), 0, "nothing went to the edited endpoint");
+    let discoveries = f.stub.state.lock().unwrap().discoveries;
+    assert_eq!((discoveries, f.stub.token_requests()), (2, 2));
+}
+
+#[tokio::test]
 async fn a_fresh_token_is_served_without_asking_the_server() {
     let f = fixture("fresh").await;
     assert_eq!(f.manager.access_token(&f.id).await.unwrap().secret(), "first-at");

@@ -18,11 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::tokens::{AccessToken, IdToken, RefreshToken, TokenSet};
 
+use crate::steps::{timed, Step};
 pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
 use files::{check_private_dir, ensure_private_dir, write_atomically};
-use crate::steps::{timed, Step};
 pub use lookup::{find_account, find_account_or_only, LookupError};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 
