@@ -64,7 +64,7 @@ fn median(mut values: Vec<f64>) -> f64 {
     assert!(!values.is_empty(), "no measurement");
     values.sort_by(f64::total_cmp);
     let middle = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[middle - 1] + values[middle]) / 2.0
     } else {
         values[middle]

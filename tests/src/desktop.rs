@@ -30,8 +30,6 @@ pub fn bare_window_bin() -> PathBuf {
 /// What one start of a desktop program measured.
 #[derive(Debug, Clone, Copy)]
 pub struct AppRun {
-    /// Seconds from spawn to the window mapped, this start.
-    pub window_shown: f64,
     /// Total PSS of the process tree, KiB, once settled.
     pub pss_kib: u64,
     /// Percent of one core over [`IDLE_WINDOW`], window shown.
@@ -192,16 +190,16 @@ impl Drop for Started {
     }
 }
 
-/// A desktop program started and settled: its window is mapped, its page loaded.
-struct Settled {
+/// A desktop program started, its window mapped.
+struct Shown {
     display: Display,
     started: Started,
     window: xlib::Window,
     /// Seconds from spawn to the window mapped.
-    window_shown: f64,
+    after: f64,
 }
 
-impl Settled {
+impl Shown {
     fn start(sandbox: &Sandbox, program: &Path) -> Self {
         assert!(program.exists(), "{} is missing: make bench builds it", program.display());
         let display = Display::open();
@@ -210,46 +208,36 @@ impl Settled {
         let started_at = Instant::now();
         let started = Started(command.spawn().expect("start the desktop program"));
         let window = display.wait_for(xlib::MapNotify, Duration::from_secs(60)).expect("a window within 60 s");
-        let window_shown = started_at.elapsed().as_secs_f64();
-        // Memory and CPU once the page is loaded and the start's work done:
-        // no event says when a process is idle.
-        std::thread::sleep(SETTLE);
-        Settled { display, started, window, window_shown }
+        let after = started_at.elapsed().as_secs_f64();
+        Shown { display, started, window, after }
     }
 
     fn pid(&self) -> u32 {
         self.started.0.id()
     }
-
-    fn pss_kib(&self) -> u64 {
-        tree(self.pid()).into_iter().map(pss_kib).sum()
-    }
 }
 
 impl AppRun {
-    /// Starts `program` in `sandbox` and measures it; `hides`: closing its
-    /// window hides it (the app) rather than quitting (the bare window).
+    /// Starts `program` in `sandbox` and measures it once it has settled;
+    /// `hides`: closing its window hides it (the app) rather than quitting
+    /// (the bare window).
     pub fn measure(sandbox: &Sandbox, program: &Path, hides: bool) -> Self {
-        let settled = Settled::start(sandbox, program);
-        let pss_kib = settled.pss_kib();
-        let cpu_shown = idle_cpu(settled.pid());
+        let shown = Shown::start(sandbox, program);
+        // Memory and CPU once the page is loaded and the start's work done:
+        // no event says when a process is idle.
+        std::thread::sleep(SETTLE);
+        let pss_kib = tree(shown.pid()).into_iter().map(pss_kib).sum();
+        let cpu_shown = idle_cpu(shown.pid());
         let cpu_hidden = hides.then(|| {
-            settled.display.close(settled.window);
-            settled.display.wait_for(xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
-            idle_cpu(settled.pid())
+            shown.display.close(shown.window);
+            shown.display.wait_for(xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
+            idle_cpu(shown.pid())
         });
-        AppRun { window_shown: settled.window_shown, pss_kib, cpu_shown, cpu_hidden }
+        AppRun { pss_kib, cpu_shown, cpu_hidden }
     }
 
     /// Seconds from spawn until `program`'s window is mapped; then it is stopped.
     pub fn time_to_window(sandbox: &Sandbox, program: &Path) -> f64 {
-        assert!(program.exists(), "{} is missing: make bench builds it", program.display());
-        let display = Display::open();
-        let mut command = sandbox.program(program, &[]);
-        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        let started_at = Instant::now();
-        let _started = Started(command.spawn().expect("start the desktop program"));
-        display.wait_for(xlib::MapNotify, Duration::from_secs(60)).expect("a window within 60 s");
-        started_at.elapsed().as_secs_f64()
+        Shown::start(sandbox, program).after
     }
 }
