@@ -5,13 +5,13 @@
 //! uses while idle, shown and hidden. The same for the bare Tauri window
 //! of `tests/bare-window`, built with the same tauri features.
 
-use std::os::raw::c_long;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use x11_dl::xlib;
 
+use crate::x11::Display;
 use crate::{repo_root, Sandbox};
 
 /// How long idle CPU is counted, each time.
@@ -38,82 +38,8 @@ pub struct AppRun {
     pub cpu_hidden: Option<f64>,
 }
 
-/// The X display, listening to the root window's children being mapped and unmapped.
-struct Display {
-    xlib: xlib::Xlib,
-    display: *mut xlib::Display,
-}
-
-impl Display {
-    fn open() -> Self {
-        let xlib = xlib::Xlib::open().expect("libX11 (the bench runs under Xvfb)");
-        // SAFETY: Xlib calls on a display we opened and close on drop.
-        unsafe {
-            let display = (xlib.XOpenDisplay)(std::ptr::null());
-            assert!(!display.is_null(), "no X display: run under xvfb-run");
-            let root = (xlib.XDefaultRootWindow)(display);
-            (xlib.XSelectInput)(display, root, xlib::SubstructureNotifyMask);
-            (xlib.XSync)(display, xlib::False);
-            Self { xlib, display }
-        }
-    }
-
-    /// The next event of `kind` for a top-level, non-override-redirect window, within `timeout`.
-    fn wait_for(&self, kind: i32, timeout: Duration) -> Option<xlib::Window> {
-        let deadline = Instant::now() + timeout;
-        // SAFETY: as above; the event is read only as the variant its type names.
-        unsafe {
-            let fd = (self.xlib.XConnectionNumber)(self.display);
-            loop {
-                while (self.xlib.XPending)(self.display) > 0 {
-                    let mut event: xlib::XEvent = std::mem::zeroed();
-                    (self.xlib.XNextEvent)(self.display, &mut event);
-                    match event.get_type() {
-                        xlib::MapNotify if kind == xlib::MapNotify && event.map.override_redirect == 0 => {
-                            return Some(event.map.window)
-                        }
-                        xlib::UnmapNotify if kind == xlib::UnmapNotify => return Some(event.unmap.window),
-                        _ => {}
-                    }
-                }
-                let left = deadline.checked_duration_since(Instant::now())?;
-                let mut poll = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
-                libc::poll(&mut poll, 1, left.as_millis().min(i32::MAX as u128) as i32);
-            }
-        }
-    }
-
-    /// Asks `window` to close, as its title bar's close button does (WM_DELETE_WINDOW).
-    fn close(&self, window: xlib::Window) {
-        // SAFETY: as above.
-        unsafe {
-            let protocols = (self.xlib.XInternAtom)(self.display, c"WM_PROTOCOLS".as_ptr(), xlib::False);
-            let delete = (self.xlib.XInternAtom)(self.display, c"WM_DELETE_WINDOW".as_ptr(), xlib::False);
-            let mut message: xlib::XClientMessageEvent = std::mem::zeroed();
-            message.type_ = xlib::ClientMessage;
-            message.window = window;
-            message.message_type = protocols;
-            message.format = 32;
-            message.data.set_long(0, delete as c_long);
-            message.data.set_long(1, xlib::CurrentTime as c_long);
-            let mut event = xlib::XEvent { client_message: message };
-            (self.xlib.XSendEvent)(self.display, window, xlib::False, xlib::NoEventMask, &mut event);
-            (self.xlib.XFlush)(self.display);
-        }
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        // SAFETY: the display we opened.
-        unsafe {
-            (self.xlib.XCloseDisplay)(self.display);
-        }
-    }
-}
-
 /// The process tree of `root`: it and every descendant, from /proc.
-fn tree(root: u32) -> Vec<u32> {
+pub(crate) fn tree(root: u32) -> Vec<u32> {
     let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };

@@ -19,6 +19,7 @@ pub mod desktop;
 pub mod notifications;
 pub mod tls;
 pub mod window;
+pub mod x11;
 
 /// No command of a test may run longer than this.
 pub(crate) const COMMAND_DEADLINE: Duration = Duration::from_secs(60);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
+use crate::x11::Display;
 use crate::{repo_root, Sandbox};
 
 /// The app binary of this build (`make test` builds it), or `$CELLS_SYNC_BIN`.
@@ -67,7 +68,7 @@ pub struct Window {
     pub client: Client,
     name: String,
     // Dropped last: the session ends before the driver.
-    _driver: Driver,
+    driver: Driver,
 }
 
 impl Window {
@@ -99,7 +100,7 @@ impl Window {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        let window = Self { client, name: name.to_string(), _driver: driver };
+        let window = Self { client, name: name.to_string(), driver };
         window.wait_for("body[data-ready=true]").await;
         window
     }
@@ -170,12 +171,20 @@ impl Window {
         self.client.execute_async(script, vec![json!(command), args]).await.expect("invoke")
     }
 
-    /// Saves a picture of the window under target/screenshots/.
+    /// Saves a picture of the window, as the X server shows it, under
+    /// target/screenshots/. (WebKitGTK answers no WebDriver screenshot for a
+    /// page drawn without accelerated compositing, which is how the app draws.)
     pub async fn screenshot(&self, state: &str) -> PathBuf {
         // Two animation frames: the last DOM change is painted.
         let painted = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
         let _ = self.client.execute_async(painted, vec![]).await;
-        let png = self.client.screenshot().await.expect("screenshot");
+        let app = crate::desktop::tree(self.driver.0.id())
+            .into_iter()
+            .find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|name| name.trim() == "cells-sync")
+            })
+            .expect("the app's process under tauri-driver");
+        let png = Display::open().capture_png(app).expect("the app's window on the X server");
         let dir = repo_root().join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{}-{state}.png", self.name));
