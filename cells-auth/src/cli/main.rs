@@ -4,16 +4,20 @@
 //! Results go to stdout, progress and errors to stderr; an error is one line
 //! and a non-zero exit, never a panic.
 
+mod args;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::Parser as _;
 use serde::Serialize;
 
 use cells_auth::agent::{token_failure, Agent, Answer};
-use cells_auth::certificates::{Fingerprint, ServerTrust};
+use cells_auth::certificates::ServerTrust;
+
+use args::{Cli, Command};
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::{AccountManager, Revocation};
@@ -29,67 +33,6 @@ pub mod exit {
     pub const USAGE: u8 = 64;
     /// Interrupted with Ctrl-C.
     pub const INTERRUPTED: u8 = 130;
-}
-
-/// The version, marked when this build can stop at failpoints (tests only).
-const VERSION: &str = if cells_auth::failpoint::ENABLED {
-    concat!(env!("CARGO_PKG_VERSION"), " (failpoints)")
-} else {
-    env!("CARGO_PKG_VERSION")
-};
-
-#[derive(Debug, Parser)]
-#[command(name = "cells-auth", version = VERSION, about = "Sign in to Pydio Cells servers and keep their tokens in the OS keyring")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Sign in to a Cells server through the browser.
-    Login {
-        /// The server: https://cells.example.com, cells.example.com or http://host:port/sub/path.
-        server: String,
-        /// Receive the answer on http://localhost:3000/servers/callback (registered by Cells for development).
-        #[arg(long)]
-        dev_redirect: bool,
-        /// How long to wait for the browser, in seconds.
-        #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-        timeout: u64,
-        /// Do not open a browser; only print the address to open.
-        #[arg(long)]
-        no_browser: bool,
-        /// Trust exactly the certificate with this SHA-256 fingerprint for this server (a self-signed one).
-        #[arg(long, value_name = "SHA256", value_parser = parse_fingerprint)]
-        trust_certificate: Option<Fingerprint>,
-        /// Trust the private CA in this PEM file for this server.
-        #[arg(long, value_name = "PEM", conflicts_with = "trust_certificate")]
-        ca_file: Option<std::path::PathBuf>,
-    },
-    /// List the accounts and the state of their tokens.
-    Status {
-        /// Print JSON: {"accounts":[{"id","server","issuer","user","email","state","access_token_expires_at"}]}.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print a fresh access token (valid for at least another minute), refreshing first if needed.
-    Token {
-        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
-        account: Option<String>,
-    },
-    /// Refresh an account's tokens now.
-    Refresh {
-        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
-        account: Option<String>,
-    },
-    /// Sign out: revoke the refresh token on the server, delete the local secrets and forget the account.
-    Logout {
-        /// The account id, or its login or server when only one account matches.
-        account: String,
-    },
-    /// Keep the tokens fresh in memory and answer `cells-auth token` on this user's socket, in the foreground.
-    Agent,
 }
 
 /// A failed command: what to print, and how to exit.
@@ -171,10 +114,6 @@ fn start_log() {
         }
         Err(err) => eprintln!("cells-auth: {LOG_ENV} is not a valid filter ({err}); logging stays off"),
     }
-}
-
-fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
-    Fingerprint::parse(text).map_err(|e| e.to_string())
 }
 
 /// Clap's multi-line usage error folded into one line.

@@ -1,0 +1,71 @@
+//! The command line's definition: parsed by `cells-auth`, and turned into
+//! its man page and shell completions by `cells-auth-assets` for the packages.
+
+use clap::{Parser, Subcommand};
+
+use cells_auth::certificates::Fingerprint;
+
+/// The version, marked when this build can stop at failpoints (tests only).
+const VERSION: &str = if cells_auth::failpoint::ENABLED {
+    concat!(env!("CARGO_PKG_VERSION"), " (failpoints)")
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "cells-auth", version = VERSION, about = "Sign in to Pydio Cells servers and keep their tokens in the OS keyring")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to a Cells server through the browser.
+    Login {
+        /// The server: https://cells.example.com, cells.example.com or http://host:port/sub/path.
+        server: String,
+        /// Receive the answer on http://localhost:3000/servers/callback (registered by Cells for development).
+        #[arg(long)]
+        dev_redirect: bool,
+        /// How long to wait for the browser, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        timeout: u64,
+        /// Do not open a browser; only print the address to open.
+        #[arg(long)]
+        no_browser: bool,
+        /// Trust exactly the certificate with this SHA-256 fingerprint for this server (a self-signed one).
+        #[arg(long, value_name = "SHA256", value_parser = parse_fingerprint)]
+        trust_certificate: Option<Fingerprint>,
+        /// Trust the private CA in this PEM file for this server.
+        #[arg(long, value_name = "PEM", conflicts_with = "trust_certificate")]
+        ca_file: Option<std::path::PathBuf>,
+    },
+    /// List the accounts and the state of their tokens.
+    Status {
+        /// Print JSON: {"accounts":[{"id","server","issuer","user","email","state","access_token_expires_at"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a fresh access token (valid for at least another minute), refreshing first if needed.
+    Token {
+        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
+        account: Option<String>,
+    },
+    /// Refresh an account's tokens now.
+    Refresh {
+        /// The account id, or its login or server when only one account matches; may be left out when there is one account.
+        account: Option<String>,
+    },
+    /// Sign out: revoke the refresh token on the server, delete the local secrets and forget the account.
+    Logout {
+        /// The account id, or its login or server when only one account matches.
+        account: String,
+    },
+    /// Keep the tokens fresh in memory and answer `cells-auth token` on this user's socket, in the foreground.
+    Agent,
+}
+
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text).map_err(|e| e.to_string())
+}
