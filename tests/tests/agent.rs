@@ -157,3 +157,54 @@ fn another_user_gets_no_token_from_the_agent() {
     let log = agent.stop().stderr;
     assert!(log.contains("refused a request from another user") && log.contains("uid=65534"), "{log}");
 }
+
+/// The name process `pid` runs under (its program's, cut at 15 bytes).
+fn program_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
+}
+
+#[test]
+fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_systemd_holds() {
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
+    let id = sandbox.sign_in(&idp);
+    // What cells-auth-agent.socket does: the directory (DirectoryMode=0700)
+    // and a listening socket in it, handed to the agent at the first connection.
+    let dir = sandbox.runtime_dir().join("cells-auth");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let socket = dir.join("agent.sock");
+    let bin = cells_auth_bin();
+    // Like a user service, the agent gets the user manager's environment
+    // (the runtime directory, the keyring's session bus, the home), not the
+    // shell's; CELLS_AUTH_CONFIG_DIR stands in for this user's home.
+    let (socket_arg, bin_arg) = (socket.to_string_lossy(), bin.to_string_lossy());
+    let mut args = vec!["-l", &*socket_arg];
+    for variable in ["XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "HOME", "CELLS_AUTH_CONFIG_DIR"] {
+        args.extend(["-E", variable]);
+    }
+    args.extend([&*bin_arg, "agent"]);
+    let mut activator = sandbox.spawn_program("systemd-socket-activate", &args);
+    activator.wait_for_stderr("Listening on");
+    assert_eq!(program_name(activator.pid()), "systemd-socket-", "no agent before the first request");
+
+    let first = token(&sandbox);
+    assert_eq!(first.stdout.trim(), keyring_secret(&id, "access_token").unwrap());
+    assert!(first.stderr.is_empty(), "{}", first.stderr);
+    // systemd-socket-activate became the agent, on the socket it was given.
+    assert_eq!(program_name(activator.pid()), "cells-auth", "the agent was started by the request");
+
+    // Answered from the agent's memory: the keyring stalled changes nothing.
+    let stalled = StalledKeyring::stop();
+    let second = token(&sandbox);
+    drop(stalled);
+    assert_eq!(second.stdout, first.stdout);
+
+    // The desktop app or a second `cells-auth agent` uses it rather than starting another.
+    let second_agent = sandbox.run(&["agent"]);
+    assert_eq!(second_agent.code, Some(1), "{}", second_agent.stderr);
+    assert!(second_agent.error_line().contains("an agent is already running"), "{}", second_agent.stderr);
+
+    let out = activator.stop_with(libc::SIGTERM);
+    assert!(!out.stderr.contains(first.stdout.trim()), "the agent printed a token");
+    assert!(socket.exists(), "the socket is systemd's: the agent leaves it in place");
+}

@@ -38,14 +38,21 @@ pub struct Agent {
     // A std listener, so that binding needs no runtime (the app binds in its set-up).
     listener: std::os::unix::net::UnixListener,
     path: PathBuf,
+    // A socket we bound is removed when we stop; one systemd passed us is its own.
+    owns_path: bool,
     // Held while the agent runs: a second one finds it taken.
     _lock: std::fs::File,
 }
 
 impl Agent {
     /// Takes this user's agent socket, or says that another agent has it.
+    /// Started by systemd's socket activation (`cells-auth-agent.socket`),
+    /// it answers on the listening socket systemd passed instead.
     pub fn bind() -> Result<Self, AgentError> {
-        Self::bind_in(&socket_dir())
+        match activation::listener() {
+            Some((listener, path)) => Self::adopt(listener, path),
+            None => Self::bind_in(&socket_dir()),
+        }
     }
 
     fn bind_in(dir: &Path) -> Result<Self, AgentError> {
@@ -60,21 +67,30 @@ impl Agent {
             return Err(AgentError::UnsafeDir(dir.to_path_buf()));
         }
         let path = dir.join(SOCKET_NAME);
-        let lock_path = dir.join(LOCK_NAME);
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let lock = options.open(&lock_path).map_err(io("open", &lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(AgentError::AlreadyRunning(path)),
-            Err(std::fs::TryLockError::Error(err)) => return Err(io("lock", &lock_path)(err)),
+        // Something listening there is an agent, or systemd holding the
+        // socket for one (which this connection starts): it answers instead.
+        if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+            return Err(AgentError::AlreadyRunning(path));
         }
-        // Under the lock, a socket left there is a dead agent's.
+        let lock = take_lock(dir, &path)?;
+        // Under the lock, and with nobody listening, a socket left there is a dead agent's.
         let _ = std::fs::remove_file(&path);
         let listener = std::os::unix::net::UnixListener::bind(&path).map_err(io("listen on", &path))?;
         listener.set_nonblocking(true).map_err(io("listen on", &path))?;
-        Ok(Self { listener, path, _lock: lock })
+        Ok(Self { listener, path, owns_path: true, _lock: lock })
+    }
+
+    /// The agent on the socket systemd listens on for it (at `path`), in the
+    /// directory systemd made (`DirectoryMode=0700`), held to the same rules
+    /// as one we make.
+    fn adopt(listener: std::os::unix::net::UnixListener, path: PathBuf) -> Result<Self, AgentError> {
+        let dir = path.parent().unwrap_or(Path::new("/"));
+        if !is_private(dir) {
+            return Err(AgentError::UnsafeDir(dir.to_path_buf()));
+        }
+        let lock = take_lock(dir, &path)?;
+        listener.set_nonblocking(true).map_err(io("listen on", &path))?;
+        Ok(Self { listener, path, owns_path: false, _lock: lock })
     }
 
     pub fn path(&self) -> &Path {
@@ -114,7 +130,71 @@ impl Agent {
 
 impl Drop for Agent {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if self.owns_path {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The lock file beside the socket, taken for as long as the agent runs.
+fn take_lock(dir: &Path, socket: &Path) -> Result<std::fs::File, AgentError> {
+    let lock_path = dir.join(LOCK_NAME);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let lock = options.open(&lock_path).map_err(io("open", &lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AgentError::AlreadyRunning(socket.to_path_buf())),
+        Err(std::fs::TryLockError::Error(err)) => Err(io("lock", &lock_path)(err)),
+    }
+}
+
+/// systemd's socket activation (`sd_listen_fds(3)`): the listening sockets
+/// start at fd 3, `LISTEN_FDS` says how many and `LISTEN_PID` for whom.
+mod activation {
+    use std::os::fd::{FromRawFd as _, RawFd};
+
+    const FIRST_FD: RawFd = 3;
+
+    /// The listening Unix stream socket systemd passed to this process, and
+    /// the path it listens at, if it passed one.
+    pub(super) fn listener() -> Option<(std::os::unix::net::UnixListener, std::path::PathBuf)> {
+        // Variables inherited from a parent that was activated are not for us.
+        if std::env::var("LISTEN_PID").ok()?.parse::<u32>().ok()? != std::process::id() {
+            return None;
+        }
+        let count = std::env::var("LISTEN_FDS").ok()?.parse::<u32>().ok()?;
+        if count != 1 || !is_listening_unix_stream(FIRST_FD) {
+            tracing::warn!("agent: the sockets passed are not one listening Unix socket; binding our own");
+            return None;
+        }
+        // SAFETY: fd 3 is ours (passed to this pid), checked to be a listening
+        // Unix stream socket, and taken exactly once; not inherited by children.
+        let listener = unsafe {
+            libc::fcntl(FIRST_FD, libc::F_SETFD, libc::FD_CLOEXEC);
+            std::os::unix::net::UnixListener::from_raw_fd(FIRST_FD)
+        };
+        match listener.local_addr().ok().and_then(|address| address.as_pathname().map(std::path::Path::to_path_buf)) {
+            Some(path) => Some((listener, path)),
+            None => {
+                tracing::warn!("agent: the socket passed has no path; binding our own");
+                None
+            }
+        }
+    }
+
+    fn is_listening_unix_stream(fd: RawFd) -> bool {
+        let option = |name: libc::c_int| {
+            let mut value: libc::c_int = 0;
+            let mut size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+            // SAFETY: getsockopt writes at most `size` bytes into `value`.
+            let done = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, name, (&raw mut value).cast(), &mut size) };
+            (done == 0).then_some(value)
+        };
+        option(libc::SO_DOMAIN) == Some(libc::AF_UNIX)
+            && option(libc::SO_TYPE) == Some(libc::SOCK_STREAM)
+            && option(libc::SO_ACCEPTCONN) == Some(1)
     }
 }
 
@@ -194,6 +274,8 @@ pub(super) fn comparable(dir: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::DirBuilderExt as _;
+
     use super::*;
 
     #[tokio::test]
@@ -209,6 +291,22 @@ mod tests {
         assert!(!dir.join(SOCKET_NAME).exists());
         let third = Agent::bind_in(&dir).unwrap();
         drop(third);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_socket_someone_listens_on_is_left_to_them() {
+        // As systemd holds cells-auth-agent.socket before any agent runs: no lock, a listener.
+        let dir = std::env::temp_dir().join(format!("cells-agent-held-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).unwrap();
+        let held = std::os::unix::net::UnixListener::bind(dir.join(SOCKET_NAME)).unwrap();
+        let refused = Agent::bind_in(&dir).unwrap_err();
+        assert!(matches!(refused, AgentError::AlreadyRunning(_)), "{refused}");
+        assert!(dir.join(SOCKET_NAME).exists(), "the listening socket is not replaced");
+        drop(held);
+        // Nobody listening any more: the file left behind is taken over.
+        drop(Agent::bind_in(&dir).unwrap());
         std::fs::remove_dir_all(dir).unwrap();
     }
 
