@@ -15,6 +15,8 @@ fn main() {
         "tray_model",
         "diagnostics",
         "open_log_folder",
+        "start_at_login",
+        "set_start_at_login",
     ];
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(err) = tauri_build::try_build(attributes) {

@@ -279,6 +279,16 @@ $('copy-diagnostics').addEventListener('click', async () => {
     : 'Diagnostics shown below, selected: copy them (Ctrl+C) into your report. They hold no password or token.', true);
 });
 
+$('start-at-login').addEventListener('change', async (event) => {
+  const wanted = event.target.checked;
+  try {
+    event.target.checked = await invoke('set_start_at_login', { on: wanted });
+  } catch (error) {
+    event.target.checked = !wanted;
+    showOutcome(messageOf(error), false);
+  }
+});
+
 $('open-log').addEventListener('click', () => invoke('open_log_folder').catch((e) => showOutcome(messageOf(e), false)));
 
 $('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(messageOf(e), false)));
@@ -340,6 +350,7 @@ async function start() {
     $('demo-hint').textContent = info.options.demo_hint;
   }
   setPending(info.pending);
+  $('start-at-login').checked = await invoke('start_at_login');
   try {
     accounts = await invoke('list_accounts');
     renderAccounts();

@@ -102,3 +102,15 @@ pub fn open_log_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()>
 pub fn tray_model(state: State<'_, AppState>) -> Result<TrayModel> {
     Ok(TrayModel::of(&state.manager()?.accounts()))
 }
+
+/// Whether the app starts at login (the window's switch).
+#[tauri::command]
+pub fn start_at_login(app: AppHandle) -> bool {
+    crate::autostart::is_on(&app)
+}
+
+/// Turns starting at login on or off; answers whether it is now on.
+#[tauri::command]
+pub fn set_start_at_login(app: AppHandle, on: bool) -> Result<bool> {
+    crate::autostart::set(&app, on)
+}

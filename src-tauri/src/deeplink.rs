@@ -8,12 +8,19 @@ use tauri_plugin_deep_link::DeepLinkExt;
 
 use crate::state::AppState;
 
+/// Run from `/usr` (a .deb or .rpm): the package's desktop file names the scheme.
+#[cfg(any(target_os = "linux", windows))]
+fn installed_by_a_package() -> bool {
+    cfg!(target_os = "linux") && std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr/"))
+}
+
 pub fn listen(app: &AppHandle) {
-    // Development runs register the scheme with the desktop; packages do it
-    // in their .desktop file. On Linux that runs two helper programs: off the
-    // start, since the window shows only once the set-up has returned.
+    // Development runs and AppImages register the scheme with the desktop;
+    // an installed package does it in its .desktop file, which a user-level
+    // registration would shadow. On Linux that runs two helper programs: off
+    // the start, since the window shows only once the set-up has returned.
     #[cfg(any(target_os = "linux", windows))]
-    {
+    if !installed_by_a_package() {
         let app = app.clone();
         std::thread::spawn(move || {
             if let Err(err) = app.deep_link().register_all() {

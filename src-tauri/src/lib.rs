@@ -5,6 +5,7 @@
 //! follows the account manager and hands each change to the window, the
 //! tray and the desktop's notifications.
 
+mod autostart;
 mod commands;
 mod deeplink;
 mod error;
@@ -27,11 +28,39 @@ use tokio::sync::watch;
 use crate::model::{LaunchOptions, TrayModel};
 use crate::state::AppState;
 
+/// What `cells-sync --help` prints.
+const USAGE: &str = "\
+Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+The Cells Sync window: sign in to Pydio Cells servers; the tray keeps the tokens fresh.
+
+  --hidden        start with only the tray (as a start at login does); the window opens from it
+  --dev-redirect  sign in through http://localhost:3000/servers/callback
+  -V, --version   print the version
+  -h, --help      print this
+
+The command line, for scripts: cells-auth --help";
+
 pub fn run() -> ExitCode {
+    // Answered before anything starts: no window, no second-instance hand-over.
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if arguments.iter().any(|a| a == "--version" || a == "-V") {
+        println!("cells-sync {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    if arguments.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let options = LaunchOptions::from_env();
     let app = tauri::Builder::default()
         // First, so that a second start hands its arguments (a link) to this one and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| tray::show_window(app)))
+        // A second start at login (`--hidden`) leaves the running app as it is.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if !argv.iter().any(|a| a == autostart::HIDDEN) {
+                tray::show_window(app);
+            }
+        }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
@@ -50,6 +79,8 @@ pub fn run() -> ExitCode {
             commands::tray_model,
             commands::diagnostics,
             commands::open_log_folder,
+            commands::start_at_login,
+            commands::set_start_at_login,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
@@ -59,6 +90,12 @@ pub fn run() -> ExitCode {
             }
             let _ = handle.state::<AppState>().log_dir.set(log_dir);
             tray::create(&handle)?;
+            // Made here, not by Tauri from the configuration, so that a start
+            // at login makes it hidden rather than showing and hiding it.
+            let visible = !handle.state::<AppState>().options.hidden;
+            if let Some(config) = handle.config().app.windows.iter().find(|w| w.label == "main") {
+                tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(visible).build()?;
+            }
             software_rendering(&handle);
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {

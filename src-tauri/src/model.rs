@@ -16,6 +16,8 @@ pub struct LaunchOptions {
     pub demo_server: Option<String>,
     /// `CELLS_SYNC_DEMO_HINT`: shown beside it (the demo login).
     pub demo_hint: Option<String>,
+    /// `--hidden` (a start at login): only the tray; the window opens from it.
+    pub hidden: bool,
 }
 
 impl LaunchOptions {
@@ -26,6 +28,7 @@ impl LaunchOptions {
                 || env("CELLS_SYNC_DEV_REDIRECT").is_some_and(|v| v == "1"),
             demo_server: env("CELLS_SYNC_DEMO_SERVER"),
             demo_hint: env("CELLS_SYNC_DEMO_HINT"),
+            hidden: std::env::args().any(|a| a == crate::autostart::HIDDEN),
         }
     }
 }

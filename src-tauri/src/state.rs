@@ -48,13 +48,14 @@ impl AppState {
         let accounts = Store::open_default()
             .map_err(|e| e.to_string())
             .and_then(|store| AccountManager::open(store, Arc::new(SystemClock)).map_err(|e| e.to_string()));
+        let shown = !options.hidden;
         Self {
             options,
             accounts,
             pending: Mutex::new(None),
             next_id: Mutex::new(0),
             log_dir: Default::default(),
-            window_shown: tokio::sync::watch::Sender::new(true),
+            window_shown: tokio::sync::watch::Sender::new(shown),
         }
     }
 

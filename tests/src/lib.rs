@@ -479,6 +479,13 @@ impl Sandbox {
         self.dir.path().join("config")
     }
 
+    /// A directory of this sandbox's own, for what a test puts beside the others.
+    pub fn scratch_dir(&self, name: &str) -> PathBuf {
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
     /// This user's runtime directory (`XDG_RUNTIME_DIR`), where the agent's socket is.
     pub fn runtime_dir(&self) -> PathBuf {
         self.dir.path().join("run")

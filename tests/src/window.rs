@@ -74,6 +74,11 @@ pub struct Window {
 impl Window {
     /// Starts the app for `sandbox` with `browser` through tauri-driver.
     pub async fn open(sandbox: &Sandbox, browser: Browser, name: &str) -> Self {
+        Self::open_with(sandbox, browser, name, &[]).await
+    }
+
+    /// The same, the app started with `args` on its command line.
+    pub async fn open_with(sandbox: &Sandbox, browser: Browser, name: &str, args: &[&str]) -> Self {
         let (port, native_port) = (free_port(), free_port());
         let mut driver =
             sandbox.program(tauri_driver(), &["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
@@ -87,7 +92,7 @@ impl Window {
         let driver = Driver(driver.spawn().expect("start tauri-driver"));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({ "application": app_bin() }));
+        caps.insert("tauri:options".into(), json!({ "application": app_bin(), "args": args }));
         let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{port}");
@@ -171,6 +176,21 @@ impl Window {
         self.client.execute_async(script, vec![json!(command), args]).await.expect("invoke")
     }
 
+    /// The app's process, under tauri-driver and WebKitWebDriver.
+    fn app_pid(&self) -> u32 {
+        crate::desktop::tree(self.driver.0.id())
+            .into_iter()
+            .find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|name| name.trim() == "cells-sync")
+            })
+            .expect("the app's process under tauri-driver")
+    }
+
+    /// Whether the app's window is on the screen (mapped and viewable on the X server).
+    pub fn on_screen(&self) -> bool {
+        Display::open().top_level_of(self.app_pid()).is_some()
+    }
+
     /// Saves a picture of the window, as the X server shows it, under
     /// target/screenshots/. (WebKitGTK answers no WebDriver screenshot for a
     /// page drawn without accelerated compositing, which is how the app draws.)
@@ -178,13 +198,7 @@ impl Window {
         // Two animation frames: the last DOM change is painted.
         let painted = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
         let _ = self.client.execute_async(painted, vec![]).await;
-        let app = crate::desktop::tree(self.driver.0.id())
-            .into_iter()
-            .find(|pid| {
-                std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|name| name.trim() == "cells-sync")
-            })
-            .expect("the app's process under tauri-driver");
-        let png = Display::open().capture_png(app).expect("the app's window on the X server");
+        let png = Display::open().capture_png(self.app_pid()).expect("the app's window on the X server");
         let dir = repo_root().join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{}-{state}.png", self.name));

@@ -113,7 +113,7 @@ impl Display {
 
     /// The largest viewable, non-override-redirect child of the root whose
     /// `_NET_WM_PID` is `pid` (GTK sets it on its windows itself).
-    fn top_level_of(&self, pid: u32) -> Option<xlib::Window> {
+    pub fn top_level_of(&self, pid: u32) -> Option<xlib::Window> {
         // SAFETY: as above; every list and property Xlib returns is freed with XFree.
         unsafe {
             let root = (self.xlib.XDefaultRootWindow)(self.display);

@@ -425,3 +425,53 @@ async fn a_self_signed_server_behind_nginx_asks_to_trust_its_certificate_then_si
     window.screenshot("pinned").await;
     window.close().await;
 }
+
+/// The autostart entry the app writes, in the sandbox's own XDG_CONFIG_HOME.
+fn autostart_entry(sandbox: &Sandbox) -> std::path::PathBuf {
+    sandbox.scratch_dir("xdg-config").join("autostart/com.pydio.CellsSync.desktop")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_at_login_writes_an_autostart_entry_that_starts_hidden_and_off_removes_it() {
+    let Fixture { idp: _idp, mut sandbox, ports: _ports } = Fixture::start();
+    let xdg_config = sandbox.scratch_dir("xdg-config");
+    sandbox.set_env("XDG_CONFIG_HOME", &xdg_config.to_string_lossy());
+    let window = Window::open(&sandbox, Browser::Nothing, "start-at-login").await;
+    let switch = window.wait_for("#start-at-login").await;
+    assert!(!switch.is_selected().await.unwrap(), "off by default");
+    assert!(!autostart_entry(&sandbox).exists());
+
+    window.click("#start-at-login").await;
+    window.wait_for("#start-at-login:checked").await;
+    let entry = std::fs::read_to_string(autostart_entry(&sandbox)).expect("the autostart entry once the switch is on");
+    let exec = format!("Exec={} --hidden", cells_auth_e2e::window::app_bin().display());
+    assert!(entry.lines().any(|line| line == exec), "{exec} in:\n{entry}");
+    assert!(entry.starts_with("[Desktop Entry]\n") && entry.contains("\nType=Application\n"), "{entry}");
+    window.screenshot("on").await;
+
+    window.click("#start-at-login").await;
+    window.wait_for("#start-at-login:not(:checked)").await;
+    assert!(!autostart_entry(&sandbox).exists(), "turned off, the entry is gone");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn started_at_login_only_the_tray_shows_until_the_window_is_asked_for() {
+    let Fixture { idp: _idp, sandbox, ports: _ports } = Fixture::start();
+    let window = Window::open_with(&sandbox, Browser::Nothing, "hidden-start", &["--hidden"]).await;
+    // The page has loaded (open waits for it) and the tray is there, but no window is on the screen.
+    let tray = window.invoke("tray_model", json!({})).await;
+    assert!(tray.get("error").is_none(), "{tray}");
+    assert!(!window.on_screen(), "a start at login shows no window");
+
+    // The tray's "Show window" and a second start call the same show_window.
+    let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !window.on_screen() {
+        assert!(std::time::Instant::now() < deadline, "the window did not open");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    window.screenshot("opened").await;
+    window.close().await;
+}
