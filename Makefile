@@ -17,7 +17,7 @@ build: setup
 
 # The CLI under test can stop at failpoints (crash-safety tests); the window
 # tests need a display (Xvfb), the session bus and the keyring.
-test: setup
+test: setup package
 	$(CARGO) build --locked -p cells-auth --features failpoints
 	$(CARGO) build --locked -p cells-sync-app
 	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) test --locked --workspace --exclude bare-window --no-fail-fast
@@ -26,19 +26,16 @@ test: setup
 run: build
 	@scripts/demo.sh
 
-# A .deb whose desktop file registers the cellsauth scheme.
+# The .deb and the .rpm, by Tauri's bundler: both programs, cells-auth's man
+# pages and shell completions (written from its clap definition), the
+# agent's systemd user units, the desktop file, icons and AppStream metainfo.
+# The release binaries are built once, here; make test checks the .deb.
 package: setup
 	# npm ci refuses a lock without the other platforms' optional CLI binaries; the version is pinned exactly.
 	npm install --no-audit --no-fund --loglevel=error
-	npx tauri build --bundles deb
-	@ls target/release/bundle/deb/*.deb
-
-# One table, printed and written to target/bench/summary.md: each figure
-# beside its floor measured in the same run (README, "Speed"). In process
-# (criterion): access_token() on a cached token, 10,000 callers across an
-# expiry. Whole processes (hyperfine, release builds): token, refresh,
-# login, status; the desktop app beside a bare Tauri window.
-bench: setup
-	CRITERION_HOME=$(CURDIR)/target/criterion $(CARGO) bench --locked -p cells-auth --bench access_token
-	$(CARGO) build --locked --release -p cells-auth -p cells-sync-app -p bare-window
-	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) bench --locked -p cells-auth-e2e --bench summary
+	$(CARGO) build --locked --release -p cells-auth --bins
+	rm -rf target/package
+	target/release/cells-auth-assets target/package
+	gzip -9n target/package/man/*.1
+	npx tauri build --bundles deb,rpm -- --locked
+	@ls target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm

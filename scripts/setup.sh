@@ -12,11 +12,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # WebKitWebDriver and Chromium; nginx (a TLS reverse proxy in front of the
 # test provider) and tinyproxy (a corporate proxy), which the tests start on
 # free ports of their own: the packages' system services are not used.
-# hyperfine times whole processes for make bench.
+# hyperfine times whole processes for make bench. The package checks:
+# dpkg-deb, desktop-file-validate and update-desktop-database, appstreamcli,
+# systemd-analyze and systemd-socket-activate (the agent's user units), gio.
 packages="build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   xvfb xauth webkit2gtk-driver chromium openssl time
-  nginx tinyproxy hyperfine"
+  nginx tinyproxy hyperfine
+  dpkg desktop-file-utils appstream systemd libglib2.0-bin"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
