@@ -39,3 +39,13 @@ package: setup
 	gzip -9n target/package/man/*.1
 	npx tauri build --bundles deb,rpm -- --locked
 	@ls target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
+
+# One table, printed and written to target/bench/summary.md: each figure
+# beside its floor measured in the same run (README, "Speed"). In process
+# (criterion): access_token() on a cached token, 10,000 callers across an
+# expiry. Whole processes (hyperfine, release builds): token, refresh,
+# login, status; the desktop app beside a bare Tauri window.
+bench: setup
+	CRITERION_HOME=$(CURDIR)/target/criterion $(CARGO) bench --locked -p cells-auth --bench access_token
+	$(CARGO) build --locked --release -p cells-auth -p cells-sync-app -p bare-window
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) bench --locked -p cells-auth-e2e --bench summary
