@@ -3,7 +3,7 @@
 
 use cells_auth_e2e::{cells_auth_bin, keyring_secret, Fixture, Output, Running, Sandbox, StalledKeyring, TempDir};
 
-/// `cells-auth agent`, killed when dropped whatever the test did.
+/// `cells-auth agent` (or what starts it), killed when dropped whatever the test did.
 struct AgentProcess(Option<Running>);
 
 impl AgentProcess {
@@ -11,6 +11,10 @@ impl AgentProcess {
         let mut running = sandbox.spawn(&["agent"]);
         running.wait_for_stderr("answering token requests on");
         Self(Some(running))
+    }
+
+    fn running(&mut self) -> &mut Running {
+        self.0.as_mut().expect("running")
     }
 
     fn is_running(&mut self) -> bool {
@@ -183,15 +187,17 @@ fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_s
         args.extend(["-E", variable]);
     }
     args.extend([&*bin_arg, "agent"]);
-    let mut activator = sandbox.spawn_program("systemd-socket-activate", &args);
-    activator.wait_for_stderr("Listening on");
-    assert_eq!(program_name(activator.pid()), "systemd-socket-", "no agent before the first request");
+    // Killed when dropped, whatever the test did.
+    let mut activator = AgentProcess(Some(sandbox.spawn_program("systemd-socket-activate", &args)));
+    activator.running().wait_for_stderr("Listening on");
+    let pid = activator.running().pid();
+    assert_eq!(program_name(pid), "systemd-socket-", "no agent before the first request");
 
     let first = token(&sandbox);
     assert_eq!(first.stdout.trim(), keyring_secret(&id, "access_token").unwrap());
     assert!(first.stderr.is_empty(), "{}", first.stderr);
     // systemd-socket-activate became the agent, on the socket it was given.
-    assert_eq!(program_name(activator.pid()), "cells-auth", "the agent was started by the request");
+    assert_eq!(program_name(pid), "cells-auth", "the agent was started by the request");
 
     // Answered from the agent's memory: the keyring stalled changes nothing.
     let stalled = StalledKeyring::stop();
@@ -204,7 +210,7 @@ fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_s
     assert_eq!(second_agent.code, Some(1), "{}", second_agent.stderr);
     assert!(second_agent.error_line().contains("an agent is already running"), "{}", second_agent.stderr);
 
-    let out = activator.stop_with(libc::SIGTERM);
+    let out = activator.stop();
     assert!(!out.stderr.contains(first.stdout.trim()), "the agent printed a token");
     assert!(socket.exists(), "the socket is systemd's: the agent leaves it in place");
 }
