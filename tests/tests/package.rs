@@ -2,17 +2,20 @@
 //! (`make test` builds it first) looked at with Debian's own tools, then
 //! unpacked into a throwaway tree and run from there.
 
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::PathBuf;
 use std::process::Command;
 
-use cells_auth_e2e::{repo_root, run_command, Output, TempDir};
+use cells_auth_e2e::{repo_root, run_command, TempDir};
 
 const DESKTOP_ID: &str = "com.pydio.CellsSync.desktop";
 
-/// The bundler's configuration, which names the packages.
-fn tauri_config() -> serde_json::Value {
+/// `productName` and `version` of the bundler's configuration, which name the packages.
+fn product() -> (String, String) {
     let text = std::fs::read_to_string(repo_root().join("src-tauri/tauri.conf.json")).expect("tauri.conf.json");
-    serde_json::from_str(&text).expect("tauri.conf.json is JSON")
+    let config: serde_json::Value = serde_json::from_str(&text).expect("tauri.conf.json is JSON");
+    let field = |key: &str| config[key].as_str().unwrap_or_else(|| panic!("no {key} in tauri.conf.json")).to_string();
+    (field("productName"), field("version"))
 }
 
 /// `target/release/bundle/<format>/<name>`, which `make package` builds.
@@ -23,15 +26,14 @@ fn bundle(format: &str, name: String) -> PathBuf {
 }
 
 fn deb() -> PathBuf {
-    let config = tauri_config();
-    let (name, version) = (config["productName"].as_str().unwrap(), config["version"].as_str().unwrap());
+    let (name, version) = product();
     bundle("deb", format!("{name}_{version}_amd64.deb"))
 }
 
-fn run(program: &str, args: &[&str]) -> Output {
+fn command(program: impl AsRef<OsStr>, args: &[&OsStr]) -> Command {
     let mut command = Command::new(program);
     command.args(args);
-    run_command(command)
+    command
 }
 
 /// Runs `command`; its output when it succeeded, else the test fails with it.
@@ -44,9 +46,7 @@ fn succeeds(command: Command) -> String {
 
 /// `dpkg-deb OPTION our.deb`: what it prints.
 fn dpkg_deb(option: &str) -> String {
-    let mut command = Command::new("dpkg-deb");
-    command.arg(option).arg(deb());
-    succeeds(command)
+    succeeds(command("dpkg-deb", &[option.as_ref(), deb().as_os_str()]))
 }
 
 /// The .deb unpacked with `dpkg-deb -x` into a directory removed afterwards.
@@ -55,8 +55,7 @@ struct Unpacked(TempDir);
 impl Unpacked {
     fn new() -> Self {
         let dir = TempDir::new("package");
-        let out = run("dpkg-deb", &["-x", &deb().to_string_lossy(), &dir.path().to_string_lossy()]);
-        assert_eq!(out.code, Some(0), "dpkg-deb -x: {}", out.stderr);
+        succeeds(command("dpkg-deb", &["-x".as_ref(), deb().as_os_str(), dir.path().as_os_str()]));
         Self(dir)
     }
 
@@ -152,11 +151,7 @@ fn the_deb_says_what_it_is_where_it_comes_from_and_what_it_needs() {
 fn desktop_file_validate_accepts_the_desktop_file_which_opens_cellsauth_links() {
     let unpacked = Unpacked::new();
     let file = unpacked.path(&format!("usr/share/applications/{DESKTOP_ID}"));
-    succeeds({
-        let mut command = Command::new("desktop-file-validate");
-        command.arg(&file);
-        command
-    });
+    succeeds(command("desktop-file-validate", &[file.as_os_str()]));
     let entry = unpacked.read(&format!("usr/share/applications/{DESKTOP_ID}"));
     for line in ["Exec=cells-sync %u", "MimeType=x-scheme-handler/cellsauth;", "Icon=cells-sync", "Name=Cells Sync"] {
         assert!(entry.lines().any(|l| l == line), "{line} not in:\n{entry}");
@@ -167,11 +162,7 @@ fn desktop_file_validate_accepts_the_desktop_file_which_opens_cellsauth_links() 
 fn appstreamcli_validate_accepts_the_metainfo() {
     let unpacked = Unpacked::new();
     let metainfo = unpacked.path("usr/share/metainfo/com.pydio.CellsSync.metainfo.xml");
-    let out = succeeds({
-        let mut command = Command::new("appstreamcli");
-        command.args(["validate", "--no-net"]).arg(&metainfo);
-        command
-    });
+    let out = succeeds(command("appstreamcli", &["validate".as_ref(), "--no-net".as_ref(), metainfo.as_os_str()]));
     assert!(out.contains("Validation was successful"), "{out}");
     let text = unpacked.read("usr/share/metainfo/com.pydio.CellsSync.metainfo.xml");
     assert!(text.contains(&format!("<launchable type=\"desktop-id\">{DESKTOP_ID}</launchable>")), "{text}");
@@ -209,11 +200,10 @@ fn systemd_analyze_verifies_the_agent_s_user_units_which_listen_where_the_agent_
 #[test]
 fn both_programs_run_from_the_unpacked_tree() {
     let unpacked = Unpacked::new();
-    let version = tauri_config()["version"].as_str().unwrap().to_string();
+    let (_, version) = product();
     for program in ["cells-auth", "cells-sync"] {
-        let out = run(&unpacked.path(&format!("usr/bin/{program}")).to_string_lossy(), &["--version"]);
-        assert_eq!(out.code, Some(0), "{program} --version: {}", out.stderr);
-        assert_eq!(out.stdout.trim(), format!("{program} {version}"));
+        let out = succeeds(command(unpacked.path(&format!("usr/bin/{program}")), &["--version".as_ref()]));
+        assert_eq!(out.trim(), format!("{program} {version}"));
     }
 }
 
@@ -221,23 +211,17 @@ fn both_programs_run_from_the_unpacked_tree() {
 fn gio_names_our_desktop_file_for_cellsauth_links() {
     let unpacked = Unpacked::new();
     let applications = unpacked.path("usr/share/applications");
-    succeeds({
-        let mut command = Command::new("update-desktop-database");
-        command.arg(&applications);
-        command
-    });
+    succeeds(command("update-desktop-database", &[applications.as_os_str()]));
     // Only the tree: an empty home (no mimeapps.list, no user desktop files),
     // and the tree's programs on the PATH (GIO ignores an entry whose program it cannot find).
     let home = TempDir::new("gio-home");
     let path = format!("{}:{}", unpacked.path("usr/bin").display(), std::env::var("PATH").unwrap_or_default());
-    let mut command = Command::new("gio");
-    command
-        .args(["mime", "x-scheme-handler/cellsauth"])
-        .env("XDG_DATA_DIRS", unpacked.path("usr/share"))
+    let mut gio = command("gio", &["mime".as_ref(), "x-scheme-handler/cellsauth".as_ref()]);
+    gio.env("XDG_DATA_DIRS", unpacked.path("usr/share"))
         .env("XDG_DATA_HOME", home.path().join("data"))
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("PATH", path);
-    let out = succeeds(command);
+    let out = succeeds(gio);
     let default = out.lines().next().unwrap_or_default();
     assert!(default.starts_with("Default application for") && default.ends_with(DESKTOP_ID), "{out}");
 }
@@ -246,9 +230,7 @@ fn gio_names_our_desktop_file_for_cellsauth_links() {
 fn the_man_pages_and_completions_are_cells_auth_s_own() {
     let unpacked = Unpacked::new();
     let page = |name: &str| {
-        let out = run("zcat", &[&unpacked.path(&format!("usr/share/man/man1/{name}.1.gz")).to_string_lossy()]);
-        assert_eq!(out.code, Some(0), "{name}.1.gz: {}", out.stderr);
-        out.stdout
+        succeeds(command("zcat", &[unpacked.path(&format!("usr/share/man/man1/{name}.1.gz")).as_os_str()]))
     };
     let main = page("cells-auth");
     assert!(main.contains(".TH cells-auth 1"), "{main}");
@@ -259,8 +241,7 @@ fn the_man_pages_and_completions_are_cells_auth_s_own() {
     assert!(page("cells-auth-login").contains("trust\\-certificate"), "the options are documented");
 
     let bash = unpacked.path("usr/share/bash-completion/completions/cells-auth");
-    let out = run("bash", &["-n", &bash.to_string_lossy()]);
-    assert_eq!(out.code, Some(0), "bash -n: {}", out.stderr);
+    succeeds(command("bash", &["-n".as_ref(), bash.as_os_str()]));
     let script = unpacked.read("usr/share/bash-completion/completions/cells-auth");
     assert!(script.contains("complete -F _cells__auth") && script.contains("login"), "{script}");
     assert!(unpacked.read("usr/share/zsh/vendor-completions/_cells-auth").starts_with("#compdef cells-auth"));
@@ -269,8 +250,7 @@ fn the_man_pages_and_completions_are_cells_auth_s_own() {
 
 #[test]
 fn the_rpm_is_built_beside_it() {
-    let config = tauri_config();
-    let (name, version) = (config["productName"].as_str().unwrap(), config["version"].as_str().unwrap());
+    let (name, version) = product();
     let rpm = std::fs::read(bundle("rpm", format!("{name}-{version}-1.x86_64.rpm"))).unwrap();
     assert_eq!(&rpm[..4], &[0xed, 0xab, 0xee, 0xdb], "an RPM file (its lead's magic)");
     // The file list is in the header, uncompressed: the same programs and units.
@@ -278,5 +258,4 @@ fn the_rpm_is_built_beside_it() {
     for name in ["cells-auth", "cells-auth-agent.socket", "com.pydio.CellsSync.desktop", "_cells-auth"] {
         assert!(has(name), "{name} not in the rpm");
     }
-    assert!(Path::new(&repo_root().join("target/release/bundle/rpm")).is_dir());
 }
