@@ -9,7 +9,12 @@ use tauri::{AppHandle, Manager};
 use crate::error::{Error, Result};
 
 /// Started with this, the app shows only its tray; the window opens from it.
-pub const HIDDEN: &str = "--hidden";
+const HIDDEN: &str = "--hidden";
+/// Whether a command line (this start's, or a second start's handed over) is a start at login.
+pub fn asks_hidden<S: AsRef<str>>(arguments: impl IntoIterator<Item = S>) -> bool {
+    arguments.into_iter().any(|argument| argument.as_ref() == HIDDEN)
+}
+
 /// Named like the installed desktop file, so that desktops show the two as one app.
 const ENTRY: &str = "com.pydio.CellsSync.desktop";
 

@@ -57,7 +57,7 @@ pub fn run() -> ExitCode {
         // First, so that a second start hands its arguments (a link) to this one and exits.
         // A second start at login (`--hidden`) leaves the running app as it is.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            if !argv.iter().any(|a| a == autostart::HIDDEN) {
+            if !autostart::asks_hidden(&argv) {
                 tray::show_window(app);
             }
         }))
@@ -94,9 +94,9 @@ pub fn run() -> ExitCode {
             // at login makes it hidden rather than showing and hiding it.
             let visible = !handle.state::<AppState>().options.hidden;
             if let Some(config) = handle.config().app.windows.iter().find(|w| w.label == "main") {
-                tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(visible).build()?;
+                let window = tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(visible).build()?;
+                software_rendering(&window);
             }
-            software_rendering(&handle);
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {
                 let shown = handle.state::<AppState>().window_shown.subscribe();
@@ -132,20 +132,18 @@ pub fn run() -> ExitCode {
 
 /// Draws the page without WebKit's accelerated compositing: a window of
 /// text and buttons gains nothing from it, and it costs the web process
-/// about 68 MiB and wakes it while idle. Set on the view, not through
+/// about 60 MiB and wakes it while idle. Set on the view, not through
 /// `WEBKIT_DISABLE_COMPOSITING_MODE`, which the browser we open would inherit.
-fn software_rendering(app: &AppHandle) {
+fn software_rendering(window: &tauri::WebviewWindow) {
     #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.with_webview(|webview| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
-            if let Some(settings) = webview.inner().settings() {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        });
-    }
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
     #[cfg(not(target_os = "linux"))]
-    let _ = app;
+    let _ = window;
 }
 
 /// Follows the account manager: each change, and each moment a text of the

@@ -28,7 +28,7 @@ impl LaunchOptions {
                 || env("CELLS_SYNC_DEV_REDIRECT").is_some_and(|v| v == "1"),
             demo_server: env("CELLS_SYNC_DEMO_SERVER"),
             demo_hint: env("CELLS_SYNC_DEMO_HINT"),
-            hidden: std::env::args().any(|a| a == crate::autostart::HIDDEN),
+            hidden: crate::autostart::asks_hidden(std::env::args()),
         }
     }
 }
