@@ -16,8 +16,6 @@ use serde::Serialize;
 
 use cells_auth::agent::{token_failure, Agent, Answer};
 use cells_auth::certificates::ServerTrust;
-
-use args::{Cli, Command};
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
 use cells_auth::manager::{AccountManager, Revocation};
@@ -25,6 +23,8 @@ use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, Sign
 use cells_auth::store::{AccountState, Store};
 use cells_auth::view::{human_duration, AccountView};
 use cells_auth::LOG_ENV;
+
+use args::{Cli, Command};
 
 /// Exit codes.
 pub mod exit {
