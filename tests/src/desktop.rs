@@ -57,6 +57,11 @@ pub(crate) fn tree(root: u32) -> Vec<u32> {
     found
 }
 
+/// The name process `pid` runs under (its program's, cut at 15 bytes); empty once it is gone.
+pub fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
+}
+
 /// /proc/PID/stat after the command name: state, ppid, ...
 fn stat_fields(pid: u32) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -89,14 +94,8 @@ fn idle_cpu(root: u32) -> f64 {
     std::thread::sleep(IDLE_WINDOW);
     let spent: Vec<u64> = pids.iter().zip(before).map(|(p, b)| cpu_nanos(*p).saturating_sub(b)).collect();
     let percent = |nanos: u64| nanos as f64 / IDLE_WINDOW.as_nanos() as f64 * 100.0;
-    let shares: Vec<String> = pids
-        .iter()
-        .zip(&spent)
-        .map(|(pid, nanos)| {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            format!("{} {:.3}%", name.trim(), percent(*nanos))
-        })
-        .collect();
+    let shares: Vec<String> =
+        pids.iter().zip(&spent).map(|(pid, nanos)| format!("{} {:.3}%", process_name(*pid), percent(*nanos))).collect();
     eprintln!("bench: idle CPU by process: {}", shares.join(", "));
     percent(spent.iter().sum())
 }

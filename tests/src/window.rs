@@ -180,9 +180,7 @@ impl Window {
     fn app_pid(&self) -> u32 {
         crate::desktop::tree(self.driver.0.id())
             .into_iter()
-            .find(|pid| {
-                std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|name| name.trim() == "cells-sync")
-            })
+            .find(|pid| crate::desktop::process_name(*pid) == "cells-sync")
             .expect("the app's process under tauri-driver")
     }
 

@@ -1,6 +1,7 @@
 //! The token agent: `cells-auth agent` answering `cells-auth token` on this
 //! user's socket, the silent fallback to the direct path, and who may ask.
 
+use cells_auth_e2e::desktop::process_name;
 use cells_auth_e2e::{cells_auth_bin, keyring_secret, Fixture, Output, Running, Sandbox, StalledKeyring, TempDir};
 
 /// `cells-auth agent` (or what starts it), killed when dropped whatever the test did.
@@ -162,11 +163,6 @@ fn another_user_gets_no_token_from_the_agent() {
     assert!(log.contains("refused a request from another user") && log.contains("uid=65534"), "{log}");
 }
 
-/// The name process `pid` runs under (its program's, cut at 15 bytes).
-fn program_name(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
-}
-
 #[test]
 fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_systemd_holds() {
     let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
@@ -191,13 +187,13 @@ fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_s
     let mut activator = AgentProcess(Some(sandbox.spawn_program("systemd-socket-activate", &args)));
     activator.running().wait_for_stderr("Listening on");
     let pid = activator.running().pid();
-    assert_eq!(program_name(pid), "systemd-socket-", "no agent before the first request");
+    assert_eq!(process_name(pid), "systemd-socket-", "no agent before the first request");
 
     let first = token(&sandbox);
     assert_eq!(first.stdout.trim(), keyring_secret(&id, "access_token").unwrap());
     assert!(first.stderr.is_empty(), "{}", first.stderr);
     // systemd-socket-activate became the agent, on the socket it was given.
-    assert_eq!(program_name(pid), "cells-auth", "the agent was started by the request");
+    assert_eq!(process_name(pid), "cells-auth", "the agent was started by the request");
 
     // Answered from the agent's memory: the keyring stalled changes nothing.
     let stalled = StalledKeyring::stop();
