@@ -18,7 +18,7 @@
 //! - [`store`]: the keyring and the account file;
 //! - [`manager`]: keeping accounts signed in: refresh, fresh tokens, sign-out;
 //! - [`view`]: what a user sees of an account, for every front end;
-//! - [`agent`]: the token agent on a Unix socket, and its client;
+//! - [`agent`]: the token agent (a Unix socket, or a named pipe on Windows), and its client;
 //! - [`untrusted`]: server text made safe to show and store;
 //! - [`steps`]: how long each step of a command took, for the log and `make bench`;
 //! - [`http`], [`clock`]: the one HTTP client and the injectable clock.
@@ -28,7 +28,6 @@
 #[macro_use]
 mod secret;
 
-#[cfg(unix)]
 pub mod agent;
 pub mod authorization;
 pub mod browser;
@@ -52,6 +51,8 @@ pub mod tokens;
 pub mod untrusted;
 pub mod verify;
 pub mod view;
+#[cfg(windows)]
+mod win32;
 
 /// Sets what the log holds, in `RUST_LOG` syntax (`info`, `cells_auth=debug`).
 pub const LOG_ENV: &str = "CELLS_AUTH_LOG";

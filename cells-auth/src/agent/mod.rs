@@ -1,66 +1,34 @@
 //! The token agent: one process per user keeps the accounts' tokens in
-//! memory, fresh, and hands out access tokens on a Unix socket, so that a
+//! memory, fresh, and hands out access tokens on a local endpoint, so that a
 //! script's `cells-auth token` is answered without a keyring session or a
 //! TLS client. `cells-auth agent` runs it in the foreground; the desktop app
 //! runs the same one inside itself.
 //!
-//! - The socket is `$XDG_RUNTIME_DIR/cells-auth/agent.sock`, in a directory
-//!   of mode 0700 that belongs to the user; the agent answers only peers of
-//!   its own uid (`SO_PEERCRED`), and a client talks only to an agent whose
-//!   directory is its own.
+//! - The endpoint is the system's (`endpoint/`): a Unix socket in a
+//!   directory of mode 0700 of the user's on Linux and macOS, a named pipe
+//!   that admits only the user on Windows. The agent answers only peers of
+//!   its own user, and a client talks only to an agent of its own user.
 //! - It hands out access tokens and nothing else: the protocol has no other
 //!   question.
 //! - One request per connection, one JSON line each way.
 
 mod client;
+mod endpoint;
 mod server;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 pub use client::ask_token;
+pub use endpoint::address;
 pub use server::{Agent, AgentError};
 
 use crate::manager::ManagerError;
 use crate::store::LookupError;
 
-const SOCKET_NAME: &str = "agent.sock";
-const LOCK_NAME: &str = "agent.lock";
 /// A request or an answer longer than this is not one of ours.
 const MAX_LINE: u64 = 64 * 1024;
-
-/// Where this user's agent listens: `$XDG_RUNTIME_DIR/cells-auth/agent.sock`,
-/// or a directory of this user's in the temporary directory where there is
-/// no runtime directory.
-pub fn socket_path() -> PathBuf {
-    socket_dir().join(SOCKET_NAME)
-}
-
-fn socket_dir() -> PathBuf {
-    match dirs::runtime_dir() {
-        Some(dir) => dir.join("cells-auth"),
-        None => std::env::temp_dir().join(format!("cells-auth-{}", current_uid())),
-    }
-}
-
-pub(crate) fn current_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    #[cfg(unix)]
-    unsafe {
-        libc::geteuid()
-    }
-    #[cfg(not(unix))]
-    0
-}
-
-/// The directory is this user's alone (mode 0700): nobody else can put a
-/// socket there or reach ours.
-fn is_private(dir: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt as _;
-    std::fs::symlink_metadata(dir)
-        .is_ok_and(|meta| meta.is_dir() && meta.uid() == current_uid() && meta.mode() & 0o077 == 0)
-}
 
 /// The one question: an access token for the account `account` names (or
 /// the only one), from the accounts of the store at `store`.

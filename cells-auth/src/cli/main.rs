@@ -167,7 +167,7 @@ async fn agent() -> Result<(), Failure> {
     let store = Store::open_default()?;
     let agent = Agent::bind()?;
     let manager = manager(&store)?;
-    eprintln!("cells-auth agent: answering token requests on {} (Ctrl-C stops)", agent.path().display());
+    eprintln!("cells-auth agent: answering token requests on {} (Ctrl-C stops)", agent.address());
     let fresh = tokio::spawn(manager.clone().keep_fresh());
     let stop = stopped();
     tokio::select! {
@@ -178,13 +178,13 @@ async fn agent() -> Result<(), Failure> {
     Ok(())
 }
 
-/// Resolves on SIGINT or SIGTERM.
+/// Resolves on SIGINT or SIGTERM (on Windows: Ctrl-C, Ctrl-Break, or the
+/// console closing).
+#[cfg(unix)]
 fn stopped() -> impl std::future::Future<Output = ()> {
     let interrupt = interrupted();
-    #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     async move {
-        #[cfg(unix)]
         if let Some(terminate) = terminate.as_mut() {
             tokio::select! {
                 () = interrupt => {}
@@ -193,6 +193,20 @@ fn stopped() -> impl std::future::Future<Output = ()> {
             return;
         }
         interrupt.await;
+    }
+}
+
+#[cfg(windows)]
+fn stopped() -> impl std::future::Future<Output = ()> {
+    let interrupt = interrupted();
+    let mut brk = tokio::signal::windows::ctrl_break().ok();
+    let mut close = tokio::signal::windows::ctrl_close().ok();
+    async move {
+        tokio::select! {
+            () = interrupt => {}
+            Some(()) = async { brk.as_mut()?.recv().await } => {}
+            Some(()) = async { close.as_mut()?.recv().await } => {}
+        }
     }
 }
 
@@ -281,19 +295,19 @@ fn paste_back(control: SignInControl) {
 }
 
 /// Resolves on Ctrl-C (SIGINT). The handler is installed when this is called,
-/// not when the future is first polled.
+/// not when the future is first polled. If none can be installed, it never
+/// resolves rather than cancel at once.
 fn interrupted() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    #[cfg(windows)]
+    let mut signal = tokio::signal::windows::ctrl_c().ok();
     async move {
-        #[cfg(unix)]
-        if let Some(signal) = signal.as_mut() {
-            signal.recv().await;
-            return;
-        }
-        // If no handler can be installed, never cancel rather than cancel at once.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+        match signal.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending::<()>().await,
         }
     }
 }

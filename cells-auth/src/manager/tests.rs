@@ -32,7 +32,7 @@ impl FlakySecrets {
 
     fn check(&self) -> Result<(), StoreError> {
         match self.locked.load(std::sync::atomic::Ordering::SeqCst) {
-            true => Err(StoreError::KeyringLocked),
+            true => Err(StoreError::KeyringLocked("in the test")),
             false => Ok(()),
         }
     }

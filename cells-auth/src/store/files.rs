@@ -1,5 +1,8 @@
-//! The account file's helpers: private directories, atomic writes, and
-//! advisory file locks.
+//! The account file's helpers: private directories (made and checked by
+//! each system's own means, `private/`), atomic writes, and locks between
+//! processes. The locks are std's `File::lock`, which is `flock` on Linux
+//! and macOS and `LockFileEx` on Windows; the bounded wait is ours, the
+//! same on every system.
 
 use std::fs;
 use std::io::Write as _;
@@ -8,45 +11,14 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::error::StoreError;
+pub(super) use super::private::check_private_dir;
+use super::private::{create_private_dir, private_file_options};
 
 pub(super) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return check_private_dir(dir);
     }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| StoreError::Io { action: "create", path: dir.to_path_buf(), source })
-}
-
-/// The directory is this user's and nobody else may write in it: whoever
-/// can replace the account file can say where the tokens are sent.
-pub(super) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        let meta = match fs::metadata(dir) {
-            Ok(meta) => meta,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => return Err(StoreError::Io { action: "read", path: dir.to_path_buf(), source }),
-        };
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        if meta.uid() != me {
-            return Err(StoreError::UnsafeDir {
-                path: dir.to_path_buf(),
-                reason: format!("belongs to another user (uid {})", meta.uid()),
-            });
-        }
-        if meta.mode() & 0o022 != 0 {
-            return Err(StoreError::UnsafeDir {
-                path: dir.to_path_buf(),
-                reason: format!("can be written by other users (mode {:o})", meta.mode() & 0o777),
-            });
-        }
-    }
-    Ok(())
+    create_private_dir(dir).map_err(|source| StoreError::Io { action: "create", path: dir.to_path_buf(), source })
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -59,10 +31,8 @@ fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) ->
 pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     let _ = fs::remove_file(&tmp);
-    let mut options = fs::OpenOptions::new();
+    let mut options = private_file_options();
     options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&tmp).map_err(io_error("create", &tmp))?;
     file.write_all(bytes).map_err(io_error("write", &tmp))?;
     file.sync_all().map_err(io_error("sync", &tmp))?;
@@ -89,10 +59,8 @@ impl FileLock {
     /// missing): a process that holds it and is stopped or hung must not
     /// freeze this one.
     pub(super) fn acquire_within(path: &Path, wait: Duration) -> Result<Self, StoreError> {
-        let mut options = fs::OpenOptions::new();
+        let mut options = private_file_options();
         options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(path).map_err(io_error("open", path))?;
         match file.try_lock() {
             Ok(()) => return Ok(Self(file)),

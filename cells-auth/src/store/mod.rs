@@ -8,6 +8,7 @@ mod account;
 mod error;
 mod files;
 mod lookup;
+mod private;
 mod secrets;
 
 use std::fs;

@@ -1,5 +1,29 @@
 //! The secrets backend: the OS keyring, one entry per secret, each call
 //! bounded in time; and an in-memory one for unit tests.
+//!
+//! What differs between systems is in one file each (`linux.rs`: the
+//! Secret Service; `macos.rs`: the Keychain; `windows.rs`: Credential
+//! Manager): how the store is reached, how long one entry may be, and how a
+//! locked or refused keyring is said. A secret longer than an entry may
+//! hold (Windows caps one credential at 2,560 bytes) is stored whole, in
+//! parts (`parts`), never truncated.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as system;
+
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(target_os = "macos")]
+use macos as system;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as system;
+
+mod parts;
 
 use std::sync::mpsc;
 use std::sync::Mutex;
@@ -57,13 +81,14 @@ pub trait SecretStore: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct KeyringSecrets {
     service: String,
+    /// The longest value one entry holds, if the system has a limit.
+    entry_limit: Option<usize>,
 }
 
 impl KeyringSecrets {
     pub fn new(service: impl Into<String>) -> Self {
-        #[cfg(target_os = "linux")]
-        user_bus_when_unnamed();
-        Self { service: service.into() }
+        system::prepare();
+        Self { service: service.into(), entry_limit: system::ENTRY_LIMIT }
     }
 
     fn entry_name(account: &str, kind: SecretKind) -> String {
@@ -102,41 +127,10 @@ impl KeyringSecrets {
     }
 }
 
-/// The libdbus linked in (`vendored`) falls back to autolaunching a new bus
-/// when `DBUS_SESSION_BUS_ADDRESS` is unset, where the system's goes to the
-/// user's bus in `$XDG_RUNTIME_DIR/bus` (systemd's), which is where the
-/// keyring is: name that one, as the system's library would. Called when the
-/// store is opened, at the start of a process.
-#[cfg(target_os = "linux")]
-fn user_bus_when_unnamed() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
-        return;
-    }
-    let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR") else { return };
-    let bus = std::path::Path::new(&runtime).join("bus");
-    if std::fs::symlink_metadata(&bus).is_ok_and(|meta| std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type())) {
-        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", bus.display()));
-    }
-}
-
 fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
     match err {
-        keyring::Error::NoStorageAccess(_) => StoreError::KeyringLocked,
-        keyring::Error::PlatformFailure(inner) => {
-            let text = inner.to_string();
-            let lowered = text.to_ascii_lowercase();
-            if lowered.contains("locked") {
-                StoreError::KeyringLocked
-            } else if lowered.contains("dbus")
-                || lowered.contains("d-bus")
-                || lowered.contains("secrets")
-                || lowered.contains("service")
-            {
-                StoreError::NoSecretService(first_line(&text))
-            } else {
-                StoreError::Keyring(first_line(&text))
-            }
-        }
+        keyring::Error::NoStorageAccess(inner) => system::refused(&first_line(&inner.to_string())),
+        keyring::Error::PlatformFailure(inner) => system::failed(&first_line(&inner.to_string())),
         keyring::Error::TooLong(_, len) => {
             StoreError::SecretTooLong { kind: kind.map_or("secret", SecretKind::noun), len: len as usize }
         }
@@ -148,28 +142,51 @@ fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or_default().trim().to_string()
 }
 
+/// The keyring's entries of one service, by name.
+struct ServiceEntries<'a>(&'a str);
+
+impl parts::Entries for ServiceEntries<'_> {
+    fn get(&self, name: &str) -> keyring::Result<Option<String>> {
+        match keyring::Entry::new(self.0, name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn set(&self, name: &str, value: &str) -> keyring::Result<()> {
+        keyring::Entry::new(self.0, name)?.set_password(value)
+    }
+
+    fn delete(&self, name: &str) -> keyring::Result<()> {
+        match keyring::Entry::new(self.0, name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+}
+
 impl SecretStore for KeyringSecrets {
     fn set(&self, account: &str, kind: SecretKind, value: &str) -> Result<(), StoreError> {
         let name = Self::entry_name(account, kind);
         let value = value.to_string();
-        self.bounded(true, Some(kind), move |service| keyring::Entry::new(service, &name)?.set_password(&value))
+        let limit = self.entry_limit;
+        self.bounded(true, Some(kind), move |service| parts::set(&ServiceEntries(service), &name, &value, limit))
     }
 
     fn get(&self, account: &str, kind: SecretKind) -> Result<Option<String>, StoreError> {
         let name = Self::entry_name(account, kind);
-        self.bounded(false, Some(kind), move |service| match keyring::Entry::new(service, &name)?.get_password() {
-            Ok(value) => Ok(Some(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err),
-        })
+        let limit = self.entry_limit;
+        match self.bounded(false, Some(kind), move |service| parts::get(&ServiceEntries(service), &name, limit))? {
+            Ok(value) => Ok(value),
+            Err(parts::Incomplete) => Err(StoreError::SecretIncomplete(kind.noun())),
+        }
     }
 
     fn delete(&self, account: &str, kind: SecretKind) -> Result<(), StoreError> {
         let name = Self::entry_name(account, kind);
-        self.bounded(true, Some(kind), move |service| match keyring::Entry::new(service, &name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(err) => Err(err),
-        })
+        let limit = self.entry_limit;
+        self.bounded(true, Some(kind), move |service| parts::delete(&ServiceEntries(service), &name, limit))
     }
 
     fn check_writable(&self) -> Result<(), StoreError> {

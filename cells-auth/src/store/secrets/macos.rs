@@ -1,0 +1,31 @@
+//! macOS: the user's login Keychain (Security framework generic passwords).
+
+use crate::store::error::StoreError;
+
+/// A Keychain item has no practical limit.
+pub(super) const ENTRY_LIMIT: Option<usize> = None;
+
+pub(super) fn prepare() {}
+
+const UNLOCK: &str = "in Keychain Access, or by signing in to your Mac again";
+
+/// The Keychain refused us (locked, or access denied in its prompt).
+pub(super) fn refused(_detail: &str) -> StoreError {
+    StoreError::KeyringLocked(UNLOCK)
+}
+
+/// Security framework errors: `errSecInteractionNotAllowed` (-25308) is a
+/// locked Keychain that may not prompt; `errSecAuthFailed` (-25293) a
+/// refused prompt.
+pub(super) fn failed(detail: &str) -> StoreError {
+    let lowered = detail.to_ascii_lowercase();
+    if lowered.contains("-25308")
+        || lowered.contains("-25293")
+        || lowered.contains("interaction")
+        || lowered.contains("locked")
+    {
+        StoreError::KeyringLocked(UNLOCK)
+    } else {
+        StoreError::Keyring(format!("the Keychain: {detail}"))
+    }
+}
