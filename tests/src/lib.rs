@@ -19,6 +19,7 @@ pub mod desktop;
 pub mod notifications;
 pub mod tls;
 pub mod window;
+pub mod wine;
 pub mod x11;
 
 /// No command of a test may run longer than this.
@@ -682,6 +683,11 @@ impl Sandbox {
 /// Runs a command to its end (killed past the deadline), output captured.
 pub fn run_command(command: Command) -> Output {
     start(command).finish()
+}
+
+/// Starts a command with its output captured and no input, without waiting for it.
+pub fn spawn_command(command: Command) -> Running {
+    start(command)
 }
 
 /// Starts a command with its output captured and no input.
