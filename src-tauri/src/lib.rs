@@ -219,13 +219,10 @@ fn notify(app: &AppHandle, body: &str) {
 /// from the tokens the app keeps fresh. Another agent already running (a
 /// `cells-auth agent`) answers instead.
 fn serve_tokens(manager: &cells_auth::manager::AccountManager) {
-    #[cfg(unix)]
     match cells_auth::agent::Agent::bind() {
         Ok(agent) => {
             tauri::async_runtime::spawn(agent.serve(manager.clone()));
         }
         Err(err) => tracing::info!(error = %err, "the app runs no token agent"),
     }
-    #[cfg(not(unix))]
-    let _ = manager;
 }

@@ -90,10 +90,7 @@ impl WinePrefix {
         assert_eq!(out.code, Some(0), "reg query failed: {}", out.stderr);
         // reg lists the hive by its long name.
         let listed = format!("{}\\Generic: ", CREDENTIALS_KEY.replacen("HKCU", "HKEY_CURRENT_USER", 1));
-        out.stdout
-            .lines()
-            .filter_map(|line| line.trim().strip_prefix(&listed).map(str::to_string))
-            .collect()
+        out.stdout.lines().filter_map(|line| line.trim().strip_prefix(&listed).map(str::to_string)).collect()
     }
 
     /// Every file of the prefix but Wine's registry hives (where Credential

@@ -191,7 +191,11 @@ fn systemd_analyze_verifies_the_agent_s_user_units_which_listen_where_the_agent_
     let socket = unpacked.read("usr/lib/systemd/user/cells-auth-agent.socket");
     assert!(socket.lines().any(|l| l == "ListenStream=%t/cells-auth/agent.sock"), "{socket}");
     let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).expect("XDG_RUNTIME_DIR");
-    assert_eq!(cells_auth::agent::address(), runtime.join("cells-auth/agent.sock").display().to_string(), "%t is the runtime directory");
+    assert_eq!(
+        cells_auth::agent::address(),
+        runtime.join("cells-auth/agent.sock").display().to_string(),
+        "%t is the runtime directory"
+    );
     assert!(socket.lines().any(|l| l == "DirectoryMode=0700"), "{socket}");
     let service = unpacked.read("usr/lib/systemd/user/cells-auth-agent.service");
     assert!(service.lines().any(|l| l == "ExecStart=/usr/bin/cells-auth agent"), "{service}");

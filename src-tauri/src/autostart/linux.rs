@@ -1,21 +1,13 @@
-//! Start at login: an XDG autostart entry that starts the app with only its
-//! tray (`--hidden`), so that the tokens stay fresh from the moment the user
-//! logs in. Off until the user turns it on in the window.
+//! Linux: an XDG autostart entry, `$XDG_CONFIG_HOME/autostart/com.pydio.CellsSync.desktop`,
+//! named like the installed desktop file so that desktops show the two as one app.
 
 use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, Manager};
 
+use super::HIDDEN;
 use crate::error::{Error, Result};
 
-/// Started with this, the app shows only its tray; the window opens from it.
-const HIDDEN: &str = "--hidden";
-/// Whether a command line (this start's, or a second start's handed over) is a start at login.
-pub fn asks_hidden<S: AsRef<str>>(arguments: impl IntoIterator<Item = S>) -> bool {
-    arguments.into_iter().any(|argument| argument.as_ref() == HIDDEN)
-}
-
-/// Named like the installed desktop file, so that desktops show the two as one app.
 const ENTRY: &str = "com.pydio.CellsSync.desktop";
 
 /// `$XDG_CONFIG_HOME/autostart/com.pydio.CellsSync.desktop`.
@@ -36,9 +28,10 @@ pub fn set(app: &AppHandle, on: bool) -> Result<bool> {
     let path = entry_path(app)?;
     if on {
         // An AppImage runs from a temporary mount: the entry names the image.
-        let program = app.env().appimage.map(PathBuf::from).map_or_else(std::env::current_exe, Ok).map_err(|e| {
-            Error::new(format!("cannot tell where this program is ({e}), so it cannot be started at login"))
-        })?;
+        let program = match app.env().appimage {
+            Some(image) => PathBuf::from(image),
+            None => super::this_program()?,
+        };
         write_atomically(&path, &entry(&program))?;
     } else {
         match std::fs::remove_file(&path) {

@@ -1,7 +1,5 @@
-//! Sleep, wake and the network. Timers stand still while a laptop sleeps;
-//! when it resumes (logind's `PrepareForSleep(false)`) or NetworkManager
-//! says it is connected again, the account manager retries at once and
-//! refreshes what fell due meanwhile.
+//! Linux: logind's `PrepareForSleep(false)` on resume, and NetworkManager's
+//! full connectivity, on the system bus.
 //!
 //! `CELLS_SYNC_POWER_BUS=session` listens on the session bus instead of the
 //! system bus (for tests, and sandboxes without the system bus).
@@ -52,8 +50,7 @@ fn listen(
     let spawned = std::thread::Builder::new().name("power".into()).spawn(move || {
         for message in signals.flatten() {
             if wakes(&message) {
-                let manager = manager.clone();
-                tauri::async_runtime::spawn(async move { manager.resumed().await });
+                super::resumed(&manager);
             }
         }
     });
