@@ -5,7 +5,7 @@
 
 CARGO ?= cargo
 
-.PHONY: all setup build test run bench package
+.PHONY: all setup build test run bench package check-platforms
 
 all: build
 
@@ -16,11 +16,19 @@ build: setup
 	$(CARGO) build --locked --workspace --exclude bare-window
 
 # The CLI under test can stop at failpoints (crash-safety tests); the window
-# tests need a display (Xvfb), the session bus and the keyring.
-test: setup package
+# tests need a display (Xvfb), the session bus and the keyring; the Windows
+# command line runs under Wine (tests/tests/windows.rs).
+test: setup package check-platforms
 	$(CARGO) build --locked -p cells-auth --features failpoints
 	$(CARGO) build --locked -p cells-sync-app
+	scripts/platforms.sh windows
 	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh $(CARGO) test --locked --workspace --exclude bare-window --no-fail-fast
+
+# Windows and macOS: the library, the command line and the app type-checked
+# and linted (clippy, warnings denied) with Debian's compiler, which builds
+# those targets' standard libraries (kept outside the clone, by version).
+check-platforms: setup
+	scripts/platforms.sh check
 
 # The desktop app on the bundled demo provider.
 run: build

@@ -15,7 +15,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # hyperfine times whole processes for make bench. The package checks:
 # dpkg-deb, desktop-file-validate and update-desktop-database, appstreamcli,
 # systemd-analyze and systemd-socket-activate (the agent's user units), gio.
-packages="build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
+# The other desktops (scripts/platforms.sh): Debian's Rust with its standard
+# library's source and clippy, to check for Windows and macOS; MinGW-w64 to
+# link cells-auth.exe, and Wine to run it.
+packages="rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 wine64
+  build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   xvfb xauth webkit2gtk-driver chromium openssl time
   nginx tinyproxy hyperfine
