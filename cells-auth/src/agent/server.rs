@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, BufReader};
 
-use super::endpoint::{Listener, READ_TIMEOUT};
+use super::endpoint::{Listener, Peer, READ_TIMEOUT};
 use super::{lookup_failure, token_failure, Answer, Request, MAX_LINE};
 use crate::manager::AccountManager;
 use crate::store::{find_account_or_only, Store};
@@ -47,7 +47,7 @@ impl Agent {
         let seen = std::sync::Arc::new(std::sync::Mutex::new(modified(manager.store())));
         tracing::info!(endpoint = %self.listener.address(), "agent listening");
         loop {
-            let (stream, same_user) = match self.listener.accept().await {
+            let (stream, peer) = match self.listener.accept().await {
                 Ok(accepted) => accepted,
                 Err(err) => {
                     tracing::warn!(error = %err, "agent: accept failed");
@@ -56,7 +56,7 @@ impl Agent {
             };
             let (manager, store_dir, seen) = (manager.clone(), store_dir.clone(), seen.clone());
             tokio::spawn(async move {
-                if let Err(err) = answer(stream, same_user, &manager, &store_dir, &seen).await {
+                if let Err(err) = answer(stream, peer, &manager, &store_dir, &seen).await {
                     tracing::debug!(error = %err, "agent: a request ended early");
                 }
             });
@@ -66,7 +66,7 @@ impl Agent {
 
 async fn answer(
     stream: impl AsyncRead + AsyncWrite + Unpin,
-    same_user: bool,
+    peer: Peer,
     manager: &AccountManager,
     store_dir: &Path,
     seen: &std::sync::Mutex<Option<SystemTime>>,
@@ -79,8 +79,8 @@ async fn answer(
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no request in time"))??;
     let answer = match serde_json::from_str::<Request>(&line) {
-        _ if !same_user => {
-            tracing::warn!("agent: refused a request from another user");
+        _ if peer != Peer::ThisUser => {
+            tracing::warn!(peer = ?peer, "agent: refused a request from another user");
             Answer::Refused { message: "this agent answers only its own user".into() }
         }
         Err(_) => Answer::Failed { code: super::exit::FAILURE, message: "not a token request".into() },

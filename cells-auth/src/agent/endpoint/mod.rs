@@ -41,5 +41,12 @@ pub use system::{address, exchange, Listener};
 
 pub(super) use super::server::AgentError;
 
+/// Who connected: this user, or someone else as the system names them (for the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    ThisUser,
+    Other(String),
+}
+
 /// A client that says nothing is cut off after this.
 pub(super) const READ_TIMEOUT: Duration = Duration::from_secs(5);

@@ -7,7 +7,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::AgentError;
+use super::{AgentError, Peer};
 
 const SOCKET_NAME: &str = "agent.sock";
 const LOCK_NAME: &str = "agent.lock";
@@ -92,15 +92,19 @@ impl Listener {
         self.path.display().to_string()
     }
 
-    /// The next connection, and whether the kernel says it is this user's.
-    pub async fn accept(&mut self) -> std::io::Result<(Stream, bool)> {
+    /// The next connection, and who the kernel says it is.
+    pub async fn accept(&mut self) -> std::io::Result<(Stream, Peer)> {
         if let Some(bound) = self.bound.take() {
             self.listening = Some(tokio::net::UnixListener::from_std(bound)?);
         }
         let listener = self.listening.as_ref().ok_or_else(|| std::io::Error::other("the agent's socket is closed"))?;
         let (stream, _) = listener.accept().await?;
-        let same_user = stream.peer_cred().is_ok_and(|peer| peer.uid() == current_uid());
-        Ok((stream, same_user))
+        let peer = match stream.peer_cred() {
+            Ok(peer) if peer.uid() == current_uid() => Peer::ThisUser,
+            Ok(peer) => Peer::Other(format!("uid={}", peer.uid())),
+            Err(err) => Peer::Other(format!("unknown ({err})")),
+        };
+        Ok((stream, peer))
     }
 }
 
@@ -197,7 +201,7 @@ mod tests {
         let client = tokio::net::UnixStream::connect(socket_in(&dir));
         let (accepted, connected) = tokio::join!(listener.accept(), client);
         connected.unwrap();
-        assert!(accepted.unwrap().1, "our own connection is this user's");
+        assert_eq!(accepted.unwrap().1, Peer::ThisUser, "our own connection is this user's");
         drop(listener);
         std::fs::remove_dir_all(dir).unwrap();
     }

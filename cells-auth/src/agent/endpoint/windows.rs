@@ -21,7 +21,7 @@ use windows_sys::Win32::System::Pipes::{
     PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES, PIPE_WAIT,
 };
 
-use super::AgentError;
+use super::{AgentError, Peer};
 use crate::win32::{self, SecurityDescriptor, Sid};
 
 pub type Stream = NamedPipeServer;
@@ -105,7 +105,7 @@ impl Listener {
     }
 
     /// The next client, and whether its process runs as this user.
-    pub async fn accept(&mut self) -> std::io::Result<(Stream, bool)> {
+    pub async fn accept(&mut self) -> std::io::Result<(Stream, Peer)> {
         let waiting = match (self.next.take(), self.first.take()) {
             (Some(next), _) => next,
             // SAFETY: an overlapped pipe handle we own, given to tokio once.
@@ -120,8 +120,12 @@ impl Listener {
         // The next instance before this one is answered, so that no client
         // finds the name gone meanwhile.
         self.next = Some(self.instance()?);
-        let same_user = client_is(&waiting, &self.user);
-        Ok((waiting, same_user))
+        let peer = if client_is(&waiting, &self.user) {
+            Peer::ThisUser
+        } else {
+            Peer::Other("a process of another user".into())
+        };
+        Ok((waiting, peer))
     }
 
     fn instance(&self) -> std::io::Result<NamedPipeServer> {
