@@ -24,6 +24,8 @@ pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
 use files::{check_private_dir, ensure_private_dir, write_atomically};
+#[cfg(unix)]
+pub(crate) use private::current_uid;
 pub use lookup::{find_account, find_account_or_only, LookupError};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 

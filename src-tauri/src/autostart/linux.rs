@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, Manager};
 
-use super::HIDDEN;
+use super::{remove, write_atomically, HIDDEN};
 use crate::error::{Error, Result};
 
 const ENTRY: &str = "com.pydio.CellsSync.desktop";
@@ -34,11 +34,7 @@ pub fn set(app: &AppHandle, on: bool) -> Result<bool> {
         };
         write_atomically(&path, &entry(&program))?;
     } else {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(Error::new(format!("cannot remove {}: {err}", path.display()))),
-        }
+        remove(&path)?;
     }
     Ok(is_on(app))
 }
@@ -81,16 +77,6 @@ fn exec_argument(argument: &str) -> String {
     }
     quoted.push('"');
     quoted
-}
-
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let fail = |e: std::io::Error| Error::new(format!("cannot write {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let temporary = path.with_extension("desktop.part");
-    std::fs::write(&temporary, text).map_err(fail)?;
-    std::fs::rename(&temporary, path).map_err(fail)
 }
 
 #[cfg(test)]

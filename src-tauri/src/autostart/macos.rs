@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, Manager};
 
-use super::{HIDDEN, NAME};
+use super::{remove, write_atomically, HIDDEN, NAME};
 use crate::error::{Error, Result};
 
 fn agent_path(app: &AppHandle) -> Result<PathBuf> {
@@ -19,21 +19,10 @@ pub fn is_on(app: &AppHandle) -> bool {
 
 pub fn set(app: &AppHandle, on: bool) -> Result<bool> {
     let path = agent_path(app)?;
-    let fail = |e: std::io::Error| Error::new(format!("cannot change {}: {e}", path.display()));
     if on {
-        let program = super::this_program()?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let temporary = path.with_extension("plist.part");
-        std::fs::write(&temporary, launch_agent(&program)).map_err(fail)?;
-        std::fs::rename(&temporary, &path).map_err(fail)?;
+        write_atomically(&path, &launch_agent(&super::this_program()?))?;
     } else {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(fail(err)),
-        }
+        remove(&path)?;
     }
     Ok(is_on(app))
 }

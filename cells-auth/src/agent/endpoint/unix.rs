@@ -8,16 +8,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{AgentError, Peer};
+pub(super) use crate::store::current_uid;
 
 const SOCKET_NAME: &str = "agent.sock";
 const LOCK_NAME: &str = "agent.lock";
 
 pub type Stream = tokio::net::UnixStream;
-
-pub(super) fn current_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
-}
 
 /// The directory is this user's alone (mode 0700): nobody else can put a
 /// socket there or reach ours.

@@ -30,8 +30,14 @@ const BUFFER: u32 = 64 * 1024;
 
 /// This user's pipe.
 pub fn address() -> String {
-    let user = win32::current_user().map(|sid| sid.to_string_form()).unwrap_or_else(|_| "unknown".into());
-    format!(r"\\.\pipe\cells-auth-{user}")
+    match win32::current_user() {
+        Ok(user) => pipe_of(&user),
+        Err(_) => r"\\.\pipe\cells-auth-unknown".into(),
+    }
+}
+
+fn pipe_of(user: &Sid) -> String {
+    format!(r"\\.\pipe\cells-auth-{}", user.to_string_form())
 }
 
 fn io(action: &'static str, what: &str) -> impl FnOnce(std::io::Error) -> AgentError {
@@ -60,7 +66,7 @@ impl Listener {
     /// Takes this user's pipe, or says that another agent has it.
     pub fn bind() -> Result<Self, AgentError> {
         let user = win32::current_user().map_err(io("tell", "this user's identity"))?;
-        let name = address();
+        let name = pipe_of(&user);
         let descriptor = SecurityDescriptor::only_current_user().map_err(io("make", "the pipe's permissions"))?;
         let attributes = descriptor.attributes();
         let wide_name = win32::wide(&name);
@@ -156,8 +162,8 @@ fn client_is(pipe: &NamedPipeServer, user: &Sid) -> bool {
 /// which is left behind if the agent is stuck (the caller then asks the
 /// store directly, and exits).
 pub fn exchange(line: &str, timeout: Duration, max: u64) -> Option<String> {
-    let name = address();
     let user = win32::current_user().ok()?;
+    let name = pipe_of(&user);
     let line = line.to_string();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()

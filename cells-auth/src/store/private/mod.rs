@@ -20,3 +20,5 @@ mod windows;
 use windows as system;
 
 pub(super) use system::{check_private_dir, create_private_dir, private_file_options};
+#[cfg(unix)]
+pub(crate) use unix::current_uid;

@@ -23,6 +23,12 @@ pub(crate) fn private_file_options() -> fs::OpenOptions {
 
 const FIX: &str = "chmod 700";
 
+/// The user this process runs as.
+pub(crate) fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// The directory is this user's and nobody else may write in it.
 pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = match fs::metadata(dir) {
@@ -30,9 +36,7 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(source) => return Err(StoreError::Io { action: "read", path: dir.to_path_buf(), source }),
     };
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if meta.uid() != me {
+    if meta.uid() != current_uid() {
         return Err(StoreError::UnsafeDir {
             path: dir.to_path_buf(),
             reason: format!("belongs to another user (uid {})", meta.uid()),
