@@ -24,9 +24,9 @@ pub use account::{account_id, Account, AccountState, Identity};
 pub use error::{StoreError, CONFIG_DIR_ENV};
 pub use files::FileLock;
 use files::{check_private_dir, ensure_private_dir, write_atomically};
+pub use lookup::{find_account, find_account_or_only, LookupError};
 #[cfg(unix)]
 pub(crate) use private::current_uid;
-pub use lookup::{find_account, find_account_or_only, LookupError};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretKind, SecretStore};
 
 /// The keyring service under which every secret is filed.
@@ -58,6 +58,8 @@ pub(crate) struct AccountsFile {
 #[derive(Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// Where server documents are kept (`cache_dir_for`).
+    cache_dir: PathBuf,
     secrets: Arc<dyn SecretStore>,
 }
 
@@ -69,13 +71,16 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     pub fn new(dir: impl Into<PathBuf>, secrets: Arc<dyn SecretStore>) -> Self {
-        Self { dir: dir.into(), secrets }
+        let dir = dir.into();
+        Self { cache_dir: dir.join(CACHE_DIR), dir, secrets }
     }
 
     /// The user's store: `$CELLS_AUTH_CONFIG_DIR` or `<config dir>/cells-auth`,
     /// and the OS keyring.
     pub fn open_default() -> Result<Self, StoreError> {
-        Ok(Self::new(default_dir()?, Arc::new(KeyringSecrets::new(KEYRING_SERVICE))))
+        let dir = default_dir()?;
+        let cache_dir = default_cache_dir(&dir);
+        Ok(Self { dir, cache_dir, secrets: Arc::new(KeyringSecrets::new(KEYRING_SERVICE)) })
     }
 
     pub fn dir(&self) -> &Path {
@@ -190,21 +195,20 @@ impl Store {
         Ok(self.secrets.get(account_id, SecretKind::AccessToken)?.map(AccessToken::new))
     }
 
-    /// A document a server publishes, kept between processes under
-    /// `<dir>/cache/` (not secret); `None` when there is none.
+    /// A document a server publishes, kept between processes in the cache
+    /// directory (not secret); `None` when there is none.
     pub(crate) fn read_cached(&self, name: &str) -> Option<Vec<u8>> {
-        timed(Step::File, || fs::read(self.dir.join(CACHE_DIR).join(name)).ok())
+        timed(Step::File, || fs::read(self.cache_dir.join(name)).ok())
     }
 
     pub(crate) fn write_cached(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let dir = self.dir.join(CACHE_DIR);
         ensure_private_dir(&self.dir)?;
-        ensure_private_dir(&dir)?;
-        timed(Step::File, || write_atomically(&dir.join(name), bytes))
+        ensure_private_dir(&self.cache_dir)?;
+        timed(Step::File, || write_atomically(&self.cache_dir.join(name), bytes))
     }
 
     pub(crate) fn forget_cached(&self, name: &str) {
-        let _ = fs::remove_file(self.dir.join(CACHE_DIR).join(name));
+        let _ = fs::remove_file(self.cache_dir.join(name));
     }
 
     /// Deletes an account's secrets, then its metadata.
@@ -256,6 +260,18 @@ fn default_dir() -> Result<PathBuf, StoreError> {
     match std::env::var_os(CONFIG_DIR_ENV) {
         Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
         _ => dirs::config_dir().map(|d| d.join("cells-auth")).ok_or(StoreError::NoConfigDir),
+    }
+}
+
+/// Where server documents are kept: the system's cache directory on
+/// Windows (`%LOCALAPPDATA%\cells-auth`) and macOS
+/// (`~/Library/Caches/cells-auth`); `cache/` beside the account file on
+/// Linux, and wherever `CELLS_AUTH_CONFIG_DIR` names the configuration.
+fn default_cache_dir(config: &Path) -> PathBuf {
+    let named = std::env::var_os(CONFIG_DIR_ENV).is_some_and(|dir| !dir.is_empty());
+    match dirs::cache_dir() {
+        Some(cache) if !named && !cfg!(target_os = "linux") => cache.join("cells-auth"),
+        _ => config.join(CACHE_DIR),
     }
 }
 
