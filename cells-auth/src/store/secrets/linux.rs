@@ -22,12 +22,8 @@ pub(super) fn prepare() {
     }
 }
 
-const UNLOCK: &str = "for example in Passwords and Keys, or by signing in to the desktop session";
-
-/// The keyring would not let us in.
-pub(super) fn refused(_detail: &str) -> StoreError {
-    StoreError::KeyringLocked(UNLOCK)
-}
+/// How to unlock the keyring, for a locked or refused one.
+pub(super) const UNLOCK: &str = "for example in Passwords and Keys, or by signing in to the desktop session";
 
 /// The keyring failed: locked, missing, or something else.
 pub(super) fn failed(detail: &str) -> StoreError {

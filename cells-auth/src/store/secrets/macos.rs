@@ -7,12 +7,8 @@ pub(super) const ENTRY_LIMIT: Option<usize> = None;
 
 pub(super) fn prepare() {}
 
-const UNLOCK: &str = "in Keychain Access, or by signing in to your Mac again";
-
-/// The Keychain refused us (locked, or access denied in its prompt).
-pub(super) fn refused(_detail: &str) -> StoreError {
-    StoreError::KeyringLocked(UNLOCK)
-}
+/// How to unlock the keyring, for a locked or refused one.
+pub(super) const UNLOCK: &str = "in Keychain Access, or by signing in to your Mac again";
 
 /// Security framework errors: `errSecInteractionNotAllowed` (-25308) is a
 /// locked Keychain that may not prompt; `errSecAuthFailed` (-25293) a

@@ -129,7 +129,8 @@ impl KeyringSecrets {
 
 fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
     match err {
-        keyring::Error::NoStorageAccess(inner) => system::refused(&first_line(&inner.to_string())),
+        // Locked, or access refused (a prompt declined, a session without the user's credentials).
+        keyring::Error::NoStorageAccess(_) => StoreError::KeyringLocked(system::UNLOCK),
         keyring::Error::PlatformFailure(inner) => system::failed(&first_line(&inner.to_string())),
         keyring::Error::TooLong(_, len) => {
             StoreError::SecretTooLong { kind: kind.map_or("secret", SecretKind::noun), len: len as usize }

@@ -9,13 +9,9 @@ pub(super) const ENTRY_LIMIT: Option<usize> = Some(1280);
 
 pub(super) fn prepare() {}
 
-const UNLOCK: &str = "sign in to Windows as this user again; Credential Manager is open only in your own session";
-
-/// Credential Manager refused us (a session without the user's credentials:
-/// a service, a network logon).
-pub(super) fn refused(_detail: &str) -> StoreError {
-    StoreError::KeyringLocked(UNLOCK)
-}
+/// How to unlock the keyring, for a locked or refused one.
+pub(super) const UNLOCK: &str =
+    "sign in to Windows as this user again; Credential Manager is open only in your own session";
 
 /// `ERROR_NO_SUCH_LOGON_SESSION` (1312): no credentials in this logon session.
 pub(super) fn failed(detail: &str) -> StoreError {
