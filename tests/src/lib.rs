@@ -664,20 +664,28 @@ impl Sandbox {
 
     /// Every byte of every file under the config directory, for leak checks.
     pub fn config_files_text(&self) -> String {
-        fn walk(dir: &Path, out: &mut String) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    out.push_str(&String::from_utf8_lossy(&bytes));
-                }
-            }
-        }
-        let mut text = String::new();
-        walk(&self.config_dir(), &mut text);
-        text
+        files_under(&self.config_dir())
+            .iter()
+            .filter_map(|path| std::fs::read(path).ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect()
     }
+}
+
+/// Every file under `dir`, at any depth, a link to a file included; links
+/// to directories are not followed (a Wine prefix links to `/`).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        if kind.is_dir() {
+            files.extend(files_under(&path));
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// Runs a command to its end (killed past the deadline), output captured.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{repo_root, run_command, spawn_command, Output, Running, TempDir};
+use crate::{files_under, repo_root, run_command, spawn_command, Output, Running, TempDir};
 
 const WINE: &str = "/usr/lib/wine/wine64";
 const WINESERVER: &str = "/usr/lib/wine/wineserver";
@@ -98,24 +98,14 @@ impl WinePrefix {
     pub fn files_holding(&self, secret: &str) -> Vec<PathBuf> {
         // The registry is written out by the wineserver: end it first.
         self.stop_all();
-        fn walk(dir: &Path, secret: &[u8], found: &mut Vec<PathBuf>) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else { continue };
-                if kind.is_dir() {
-                    walk(&path, secret, found);
-                } else if kind.is_file() && path.extension().is_none_or(|ext| ext != "reg") {
-                    if let Ok(bytes) = std::fs::read(&path) {
-                        if bytes.windows(secret.len()).any(|window| window == secret) {
-                            found.push(path);
-                        }
-                    }
-                }
-            }
-        }
-        let mut found = Vec::new();
-        walk(self.prefix.path(), secret.as_bytes(), &mut found);
-        found
+        files_under(self.prefix.path())
+            .into_iter()
+            .filter(|path| path.extension().is_none_or(|ext| ext != "reg"))
+            .filter(|path| {
+                std::fs::read(path)
+                    .is_ok_and(|bytes| bytes.windows(secret.len()).any(|window| window == secret.as_bytes()))
+            })
+            .collect()
     }
 
     /// Ends every process of the prefix and its wineserver, and waits for it.

@@ -5,7 +5,7 @@
 //! its named pipe, and signs out with revocation.
 
 use cells_auth_e2e::wine::{WinePrefix, CREDENTIALS_KEY};
-use cells_auth_e2e::{repo_root, run_command, Fixture, Idp, Output, TempDir};
+use cells_auth_e2e::{loopback_lock, repo_root, run_command, Idp, Output, TempDir};
 use serde_json::{json, Value};
 
 /// `login --no-browser`; the address it prints is opened by the scripted
@@ -54,7 +54,8 @@ fn said(out: &Output) -> Vec<&str> {
 
 #[test]
 fn the_windows_command_line_signs_in_refreshes_and_signs_out_with_its_secrets_only_in_credential_manager() {
-    let Fixture { idp, sandbox: _linux, ports: _ports } = Fixture::start();
+    let _ports = loopback_lock();
+    let idp = Idp::start();
     let windows = WinePrefix::new();
     let id = signed_in(&windows, &idp);
     let account = &accounts(&windows)[0];
@@ -105,7 +106,8 @@ fn the_windows_command_line_signs_in_refreshes_and_signs_out_with_its_secrets_on
 
 #[test]
 fn the_agent_answers_on_its_named_pipe_from_memory_and_a_second_agent_is_refused() {
-    let Fixture { idp, sandbox: _linux, ports: _ports } = Fixture::start();
+    let _ports = loopback_lock();
+    let idp = Idp::start();
     let windows = WinePrefix::new();
     signed_in(&windows, &idp);
     let direct = token(&windows);
@@ -133,7 +135,8 @@ fn the_agent_answers_on_its_named_pipe_from_memory_and_a_second_agent_is_refused
 
 #[test]
 fn an_id_token_longer_than_a_windows_credential_is_stored_whole_in_parts() {
-    let Fixture { idp, sandbox: _linux, ports: _ports } = Fixture::start();
+    let _ports = loopback_lock();
+    let idp = Idp::start();
     let windows = WinePrefix::new();
     // Credential Manager takes at most 2,560 bytes in one credential.
     idp.tamper_next_id_token(json!({ "claims": { "groups": "g".repeat(3000) } }));
