@@ -17,12 +17,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # systemd-analyze and systemd-socket-activate (the agent's user units), gio.
 # The other desktops (scripts/platforms.sh): Debian's Rust with its standard
 # library's source and clippy, to check for Windows and macOS; MinGW-w64 to
-# link cells-auth.exe, and Wine to run it.
+# link cells-auth.exe, and Wine to run it. Consumers of tokens: rclone (a
+# WebDAV sync with a bearer token command) and oidc-agent's oidc-token (the
+# yardstick of make bench).
 packages="rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 wine64
   build-essential pkg-config libdbus-1-dev dbus dbus-bin gnome-keyring libsecret-tools
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   xvfb xauth webkit2gtk-driver chromium openssl time
-  nginx tinyproxy hyperfine
+  nginx tinyproxy hyperfine rclone oidc-agent-cli
   dpkg desktop-file-utils appstream systemd libglib2.0-bin"
 
 as_root() {
@@ -69,3 +71,6 @@ if [ ! -f "$idp/node_modules/.package-lock.json" ] || [ "$idp/package-lock.json"
     echo "setup: npm ci in tests/idp"
     (cd "$idp" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# Ory Hydra, Cells' own OpenID provider, built from its release with Go (cached per version).
+"$root/scripts/hydra.sh"

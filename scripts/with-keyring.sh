@@ -15,6 +15,9 @@ if [ "${CELLS_KEYRING_INNER:-}" != 1 ]; then
     # cargo and rustup live under the real HOME; keep them there.
     export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
     export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
+    # Ory Hydra, built once per machine into the real HOME's cache.
+    CELLS_HYDRA="${CELLS_HYDRA:-$("$here/hydra.sh" --path)}"
+    export CELLS_HYDRA
     export HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/runtime"
     export XDG_CONFIG_HOME="$scratch/home/.config" XDG_DATA_HOME="$scratch/home/.local/share"
     export CELLS_KEYRING_INNER=1

@@ -19,6 +19,8 @@ import { parseArgs } from 'node:util';
 import * as jose from 'jose';
 import Provider from 'oidc-provider';
 
+import { USERS, USERS_BY_SUB, escapeHtml, loginPage as loginForm, page } from './pages.mjs';
+
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
@@ -32,12 +34,6 @@ if (args['exit-with-stdin']) {
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 }
-
-const USERS = new Map([
-  ['alice', { sub: 'u-alice-0001', password: 'alice-password', email: 'alice@example.com', authSource: 'pydio' }],
-  ['bob', { sub: 'u-bob-0002', password: 'bob-password', email: 'bob@example.com', authSource: 'pydio' }],
-]);
-const USERS_BY_SUB = new Map([...USERS].map(([login, user]) => [user.sub, { login, ...user }]));
 
 const SCOPES = ['openid', 'email', 'profile', 'pydio', 'offline'];
 const SYNC_PORTS = Array.from({ length: 31 }, (_, i) => 3636 + i);
@@ -353,31 +349,9 @@ async function testApi(req, res, url) {
 }
 
 function loginPage(uid, clientId, message) {
-  return page(
-    'Sign in to Cells',
-    `<form method="post" action="${escapeHtml(basePath)}/oidc/interaction/${escapeHtml(uid)}">
-  <p>Application: <b>${escapeHtml(clientId)}</b></p>
-  ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
-  <label>Login <input name="login" autocomplete="username" autofocus></label>
-  <label>Password <input name="password" type="password" autocomplete="current-password"></label>
-  <button type="submit" name="action" value="login">Sign in</button>
-  <button type="submit" name="action" value="cancel">Cancel</button>
-  <p class="hint">Demo users: alice / alice-password, bob / bob-password</p>
-</form>`,
-  );
+  return loginForm(`${basePath}/oidc/interaction/${uid}`, clientId, message);
 }
 
-function page(title, body) {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem}button{margin:.75rem .5rem 0 0;padding:.4rem 1rem}.error{color:#b00020}.hint{color:#666;font-size:.9em}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
-}
-
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
 
 function json(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod desktop;
+pub mod hydra;
 pub mod notifications;
 pub mod tls;
 pub mod window;
@@ -106,6 +107,27 @@ impl Drop for TempDir {
     }
 }
 
+/// The port a test server of ours prints (`listening PORT`) on `stdout` once
+/// it listens; the child is stopped and the test fails if it never does.
+pub(crate) fn listening_port(child: &mut Child, stdout: impl Read + Send + 'static, what: &str) -> u16 {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(port) = line.strip_prefix("listening ") {
+                let _ = tx.send(port.trim().parse::<u16>().ok());
+            }
+        }
+    });
+    match rx.recv_timeout(COMMAND_DEADLINE) {
+        Ok(Some(port)) => port,
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not start");
+        }
+    }
+}
+
 /// The test OpenID provider, a child process stopped by pid on drop.
 pub struct Idp {
     child: Child,
@@ -118,7 +140,13 @@ pub struct Idp {
 
 /// One HTTP/1.1 exchange with the local test provider: (status, body). Plain
 /// std I/O, so that it works the same from sync and async tests.
-fn http_exchange(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+pub(crate) fn http_exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     use std::io::Write as _;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the test provider");
     stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
@@ -187,23 +215,8 @@ impl Idp {
                 }
             }
         });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = line.strip_prefix("listening ") {
-                    let _ = tx.send(port.trim().parse::<u16>().ok());
-                }
-            }
-        });
         // Node starts the provider in a second or two; a loaded machine may take much longer.
-        let port = match rx.recv_timeout(COMMAND_DEADLINE) {
-            Ok(Some(port)) => port,
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the test provider did not start");
-            }
-        };
+        let port = listening_port(&mut child, stdout, "the test provider");
         let base_path = options
             .windows(2)
             .find(|pair| pair[0] == "--public-url")

@@ -28,7 +28,7 @@ fn openssl(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
@@ -129,7 +129,7 @@ pub fn free_port(ip: IpAddr) -> u16 {
 }
 
 /// Waits until `addr` accepts connections, or panics after the deadline.
-fn wait_for_port(addr: std::net::SocketAddr, what: &str, child: &mut Child) {
+pub(crate) fn wait_for_port(addr: std::net::SocketAddr, what: &str, child: &mut Child) {
     let start = Instant::now();
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
@@ -148,7 +148,7 @@ fn sbin(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-fn stop(child: &mut Child) {
+pub(crate) fn stop(child: &mut Child) {
     // SAFETY: a signal to our own child, by its pid.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
@@ -162,6 +162,43 @@ fn stop(child: &mut Child) {
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = child.wait();
+}
+
+/// nginx, unprivileged, in the foreground, with everything it writes in
+/// `dir`, serving the `server { }` blocks given. Stopped by pid with [`stop`].
+pub(crate) fn spawn_nginx(dir: &Path, servers: &str) -> Child {
+    let d = dir.display();
+    std::fs::create_dir_all(dir.join("tmp")).expect("nginx temp dir");
+    // Running as root, nginx's workers would switch to nobody; keep them ours.
+    // SAFETY: geteuid has no preconditions.
+    let user = if unsafe { libc::geteuid() } == 0 { "user root root;" } else { "" };
+    let conf = format!(
+        r#"{user}
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {d}/access.log;
+    client_body_temp_path {d}/tmp/body;
+    proxy_temp_path {d}/tmp/proxy;
+    fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi;
+    scgi_temp_path {d}/tmp/scgi;
+    {servers}
+}}
+"#
+    );
+    let conf_path = dir.join("nginx.conf");
+    std::fs::write(&conf_path, conf).expect("nginx.conf");
+    Command::new(sbin("nginx"))
+        .args(["-p", path_str(dir), "-e", &format!("{d}/error.log"), "-c", path_str(&conf_path)])
+        .args(["-g", "daemon off;"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start nginx")
 }
 
 /// nginx in front of the test provider: TLS on `host:port`, `/cells/`
@@ -182,24 +219,8 @@ impl Nginx {
     }
 
     fn spawn(dir: &TempDir, addr: std::net::SocketAddr, upstream: u16, certificate: &Certificate) -> Child {
-        let d = dir.path().display();
-        std::fs::create_dir_all(dir.path().join("tmp")).expect("nginx temp dir");
-        // Running as root, nginx's workers would switch to nobody; keep them ours.
-        let user = if unsafe { libc::geteuid() } == 0 { "user root root;" } else { "" };
-        let conf = format!(
-            r#"{user}
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/access.log;
-    client_body_temp_path {d}/tmp/body;
-    proxy_temp_path {d}/tmp/proxy;
-    fastcgi_temp_path {d}/tmp/fastcgi;
-    uwsgi_temp_path {d}/tmp/uwsgi;
-    scgi_temp_path {d}/tmp/scgi;
-    server {{
+        let server = format!(
+            r#"server {{
         listen {addr} ssl;
         ssl_certificate {cert};
         ssl_certificate_key {key};
@@ -209,22 +230,11 @@ http {{
             proxy_set_header X-Forwarded-Proto https;
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
-    }}
-}}
-"#,
+    }}"#,
             cert = certificate.cert.display(),
             key = certificate.key.display(),
         );
-        let conf_path = dir.path().join("nginx.conf");
-        std::fs::write(&conf_path, conf).expect("nginx.conf");
-        Command::new(sbin("nginx"))
-            .args(["-p", path_str(dir.path()), "-e", &format!("{d}/error.log"), "-c", path_str(&conf_path)])
-            .args(["-g", "daemon off;"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start nginx")
+        spawn_nginx(dir.path(), &server)
     }
 
     /// Replaces the server's certificate, as an admin renewing it would:
