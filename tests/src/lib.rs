@@ -454,6 +454,42 @@ impl Running {
     }
 }
 
+/// `cells-auth agent` (or what starts it), killed when dropped whatever the test did.
+pub struct AgentProcess(Option<Running>);
+
+impl AgentProcess {
+    pub fn start(sandbox: &Sandbox) -> Self {
+        let mut running = sandbox.spawn(&["agent"]);
+        running.wait_for_stderr("answering token requests on");
+        Self(Some(running))
+    }
+
+    /// Whatever runs the agent (systemd's socket activation).
+    pub fn of(running: Running) -> Self {
+        Self(Some(running))
+    }
+
+    pub fn running(&mut self) -> &mut Running {
+        self.0.as_mut().expect("running")
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.0.as_mut().is_some_and(Running::is_running)
+    }
+
+    pub fn stop(mut self) -> Output {
+        self.0.take().expect("running").stop_with(libc::SIGTERM)
+    }
+}
+
+impl Drop for AgentProcess {
+    fn drop(&mut self) {
+        if let Some(running) = self.0.take() {
+            let _ = running.stop_with(libc::SIGKILL);
+        }
+    }
+}
+
 /// One user's machine: a config directory, the scripted browser, and the
 /// session's real keyring.
 pub struct Sandbox {

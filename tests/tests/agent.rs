@@ -2,38 +2,7 @@
 //! user's socket, the silent fallback to the direct path, and who may ask.
 
 use cells_auth_e2e::desktop::process_name;
-use cells_auth_e2e::{cells_auth_bin, keyring_secret, Fixture, Output, Running, Sandbox, StalledKeyring, TempDir};
-
-/// `cells-auth agent` (or what starts it), killed when dropped whatever the test did.
-struct AgentProcess(Option<Running>);
-
-impl AgentProcess {
-    fn start(sandbox: &Sandbox) -> Self {
-        let mut running = sandbox.spawn(&["agent"]);
-        running.wait_for_stderr("answering token requests on");
-        Self(Some(running))
-    }
-
-    fn running(&mut self) -> &mut Running {
-        self.0.as_mut().expect("running")
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.0.as_mut().is_some_and(Running::is_running)
-    }
-
-    fn stop(mut self) -> Output {
-        self.0.take().expect("running").stop_with(libc::SIGTERM)
-    }
-}
-
-impl Drop for AgentProcess {
-    fn drop(&mut self) {
-        if let Some(running) = self.0.take() {
-            let _ = running.stop_with(libc::SIGKILL);
-        }
-    }
-}
+use cells_auth_e2e::{cells_auth_bin, keyring_secret, AgentProcess, Fixture, Output, Sandbox, StalledKeyring, TempDir};
 
 fn token(sandbox: &Sandbox) -> Output {
     let out = sandbox.run(&["token"]);
@@ -184,7 +153,7 @@ fn socket_activation_starts_the_agent_at_the_first_token_request_on_the_socket_s
     }
     args.extend([&*bin_arg, "agent"]);
     // Killed when dropped, whatever the test did.
-    let mut activator = AgentProcess(Some(sandbox.spawn_program("systemd-socket-activate", &args)));
+    let mut activator = AgentProcess::of(sandbox.spawn_program("systemd-socket-activate", &args));
     activator.running().wait_for_stderr("Listening on");
     let pid = activator.running().pid();
     assert_eq!(process_name(pid), "systemd-socket-", "no agent before the first request");

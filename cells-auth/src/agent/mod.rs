@@ -31,14 +31,28 @@ use crate::store::LookupError;
 const MAX_LINE: u64 = 64 * 1024;
 
 /// The one question: an access token for the account `account` names (or
-/// the only one), from the accounts of the store at `store`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// the only one), from the accounts of the store at `store`; with
+/// `rejected`, one newer than the token a server refused.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Request {
     account: Option<String>,
     /// The account directory the asker uses: an agent of another store
     /// (`CELLS_AUTH_CONFIG_DIR`) says so instead of answering for its own.
     store: PathBuf,
+    /// The token a server refused (401): replaced only if it is still the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rejected: Option<String>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("account", &self.account)
+            .field("store", &self.store)
+            .field("rejected", &self.rejected.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// An answer. Its token is the one secret the agent ever sends.
@@ -47,18 +61,16 @@ struct Request {
 pub enum Answer {
     Token {
         token: String,
+        /// When the server says it expires (absent from agents before it was added).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// What `cells-auth token` prints and exits with, as the direct path would.
-    Failed {
-        code: u8,
-        message: String,
-    },
+    Failed { code: u8, message: String },
     /// The agent keeps another store's accounts.
     OtherStore,
     /// The agent does not answer this peer.
-    Refused {
-        message: String,
-    },
+    Refused { message: String },
 }
 
 impl std::fmt::Debug for Answer {
@@ -100,7 +112,7 @@ mod tests {
 
     #[test]
     fn an_answer_s_token_never_reaches_debug_output() {
-        let answer = Answer::Token { token: "SECRET-ACCESS-TOKEN".into() };
+        let answer = Answer::Token { token: "SECRET-ACCESS-TOKEN".into(), expires_at: None };
         assert_eq!(format!("{answer:?}"), "Token([redacted])");
     }
 
@@ -111,6 +123,12 @@ mod tests {
             assert!(serde_json::from_str::<Request>(line).is_err(), "{line}");
         }
         let asked: Request = serde_json::from_str(r#"{"account":"alice","store":"/x"}"#).unwrap();
-        assert_eq!(asked, Request { account: Some("alice".into()), store: "/x".into() });
+        assert_eq!(asked, Request { account: Some("alice".into()), store: "/x".into(), rejected: None });
+    }
+
+    #[test]
+    fn a_refused_token_in_a_request_never_reaches_debug_output() {
+        let request = Request { account: None, store: "/x".into(), rejected: Some("REFUSED-TOKEN".into()) };
+        assert!(!format!("{request:?}").contains("REFUSED-TOKEN"));
     }
 }

@@ -10,6 +10,7 @@ use super::endpoint::{Listener, Peer, READ_TIMEOUT};
 use super::{lookup_failure, token_failure, Answer, Request, MAX_LINE};
 use crate::manager::AccountManager;
 use crate::store::{find_account_or_only, Store};
+use crate::tokens::AccessToken;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
@@ -85,7 +86,7 @@ async fn answer(
         }
         Err(_) => Answer::Failed { code: super::exit::FAILURE, message: "not a token request".into() },
         Ok(request) if comparable(&request.store) != store_dir => Answer::OtherStore,
-        Ok(request) => token_for(manager, request.account.as_deref(), seen).await,
+        Ok(request) => token_for(manager, &request, seen).await,
     };
     crate::failpoint::hit("agent-before-answer");
     let mut text = serde_json::to_string(&answer).map_err(std::io::Error::other)?;
@@ -93,11 +94,8 @@ async fn answer(
     writer.write_all(text.as_bytes()).await
 }
 
-async fn token_for(
-    manager: &AccountManager,
-    selector: Option<&str>,
-    seen: &std::sync::Mutex<Option<SystemTime>>,
-) -> Answer {
+async fn token_for(manager: &AccountManager, request: &Request, seen: &std::sync::Mutex<Option<SystemTime>>) -> Answer {
+    let selector = request.account.as_deref();
     // Another process signed in or out since: read the account file again.
     let now_modified = modified(manager.store());
     let changed = {
@@ -120,8 +118,12 @@ async fn token_for(
             return Answer::Failed { code, message };
         }
     };
-    match manager.access_token(&account.id).await {
-        Ok(token) => Answer::Token { token: token.secret().to_string() },
+    let handed = match &request.rejected {
+        Some(rejected) => manager.invalidate(&account.id, &AccessToken::new(rejected.clone())).await,
+        None => manager.handed_token(&account.id).await,
+    };
+    match handed {
+        Ok(handed) => Answer::Token { token: handed.token.secret().to_string(), expires_at: Some(handed.expires_at) },
         Err(err) => {
             let (code, message) = token_failure(&err);
             Answer::Failed { code, message }

@@ -47,10 +47,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a fresh access token (valid for at least another minute), refreshing first if needed.
+    /// Print an access token with at least a minute left (a quarter of its lifetime when that is shorter), refreshing first if needed.
+    ///
+    /// It stays good until it expires or is replaced, whichever comes first. It is replaced when only that minute is left,
+    /// and Cells then revokes it. A request refused with 401 is answered by asking again with --rejected.
     Token {
         /// The account id, or its login or server when only one account matches; may be left out when there is one account.
         account: Option<String>,
+        /// A server refused a token (401): read that token from standard input and print a newer one. The refresh token is
+        /// spent only if the refused token is still the current one, however many ask.
+        #[arg(long)]
+        rejected: bool,
+        /// Print JSON: {"access_token","token_type","expires_at"}, for callers that schedule their own work.
+        #[arg(long)]
+        json: bool,
     },
     /// Refresh an account's tokens now.
     Refresh {

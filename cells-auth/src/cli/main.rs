@@ -18,9 +18,10 @@ use cells_auth::agent::{token_failure, Agent, Answer};
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
-use cells_auth::manager::{AccountManager, Revocation};
+use cells_auth::manager::{AccountManager, ManagerError, Revocation};
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
+use cells_auth::tokens::AccessToken;
 use cells_auth::view::{human_duration, AccountView};
 use cells_auth::LOG_ENV;
 
@@ -79,9 +80,19 @@ fn main() -> ExitCode {
         }
     };
     start_log();
+    let rejected = match &cli.command {
+        Command::Token { rejected: true, .. } => match read_rejected(std::io::stdin().lock()) {
+            Ok(token) => Some(token),
+            Err(message) => {
+                eprintln!("cells-auth: {message}");
+                return ExitCode::from(exit::USAGE);
+            }
+        },
+        _ => None,
+    };
     // A running agent answers at once, without a runtime, a keyring session or a TLS client.
-    if let Command::Token { account } = &cli.command {
-        if let Some(answered) = token_from_agent(account.as_deref()) {
+    if let Command::Token { account, json, .. } = &cli.command {
+        if let Some(answered) = token_from_agent(account.as_deref(), rejected.as_ref(), *json) {
             return answered;
         }
     }
@@ -92,7 +103,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    let outcome = runtime.block_on(run(cli));
+    let outcome = runtime.block_on(run(cli, rejected));
     // Do not wait for a keyring call stuck on a prompt nobody will answer.
     runtime.shutdown_timeout(Duration::from_millis(200));
     match outcome {
@@ -126,7 +137,27 @@ fn usage_error_line(text: &str) -> String {
         .join(" ")
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
+/// The token a server refused, as `token --rejected` reads it from standard
+/// input (never from the command line, where other users could see it).
+fn read_rejected(input: impl std::io::BufRead) -> Result<AccessToken, String> {
+    const MAX_TOKEN: u64 = 64 * 1024;
+    let mut line = String::new();
+    let mut limited = std::io::Read::take(input, MAX_TOKEN + 1);
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(&mut limited), &mut line)
+        .map_err(|err| format!("cannot read the refused token from standard input: {err}"))?;
+    let token = line.trim();
+    if line.len() as u64 > MAX_TOKEN {
+        return Err("the refused token on standard input is longer than any access token: give the token alone".into());
+    }
+    if token.is_empty() {
+        return Err("--rejected reads the token the server refused from standard input, and there was none: \
+                    pipe it in, as in  printf '%s' \"$TOKEN\" | cells-auth token --rejected"
+            .into());
+    }
+    Ok(AccessToken::new(token.to_string()))
+}
+
+async fn run(cli: Cli, rejected: Option<AccessToken>) -> Result<(), Failure> {
     match cli.command {
         Command::Login { server, dev_redirect, timeout, no_browser, trust_certificate, ca_file } => {
             let redirect = if dev_redirect { RedirectMode::Development } else { RedirectMode::Loopback };
@@ -138,8 +169,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             login(&server, redirect, Duration::from_secs(timeout), !no_browser, trust).await
         }
         Command::Status { json } => status(json),
-        Command::Token { account } => token(account.as_deref(), false).await,
-        Command::Refresh { account } => token(account.as_deref(), true).await,
+        Command::Token { account, json, .. } => token(account.as_deref(), rejected.as_ref(), json).await,
+        Command::Refresh { account } => refresh(account.as_deref()).await,
         Command::Logout { account } => logout(&account).await,
         Command::Agent => agent().await,
     }
@@ -147,11 +178,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
 /// The agent's answer, printed as the direct path prints it; `None` when no
 /// agent of this user and store answers.
-fn token_from_agent(selector: Option<&str>) -> Option<ExitCode> {
+fn token_from_agent(selector: Option<&str>, rejected: Option<&AccessToken>, json: bool) -> Option<ExitCode> {
     let store = Store::open_default().ok()?;
-    match cells_auth::agent::ask_token(selector, store.dir())? {
-        Answer::Token { token } => {
-            println!("{token}");
+    match cells_auth::agent::ask_token(selector, store.dir(), rejected)? {
+        // An agent from before expiries were answered: the direct path says it.
+        Answer::Token { expires_at: None, .. } if json => None,
+        Answer::Token { token, expires_at } => {
+            print_token(&token, expires_at, json);
             Some(ExitCode::SUCCESS)
         }
         Answer::Failed { code, message } => {
@@ -399,24 +432,62 @@ fn manager(store: &Store) -> Result<AccountManager, Failure> {
     Ok(AccountManager::open(store.clone(), Arc::new(SystemClock))?)
 }
 
-/// `token` prints only the access token, for `$(cells-auth token)`;
-/// `refresh` forces a refresh and says so.
-async fn token(selector: Option<&str>, force: bool) -> Result<(), Failure> {
+#[derive(Serialize)]
+struct TokenJson<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    expires_at: Option<String>,
+}
+
+/// Only the access token, for `$(cells-auth token)`; or, with `json`, the
+/// token and its expiry.
+fn print_token(token: &str, expires_at: Option<DateTime<Utc>>, json: bool) {
+    if !json {
+        println!("{token}");
+        return;
+    }
+    let out = TokenJson { access_token: token, token_type: "Bearer", expires_at: expires_at.map(rfc3339) };
+    match serde_json::to_string(&out) {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("cells-auth: cannot write JSON: {err}"),
+    }
+}
+
+fn token_failure_of(err: ManagerError) -> Failure {
+    let (code, message) = token_failure(&err);
+    Failure { message, code }
+}
+
+/// `token`, answered here when no agent did.
+async fn token(selector: Option<&str>, rejected: Option<&AccessToken>, json: bool) -> Result<(), Failure> {
     let store = Store::open_default()?;
     let account = cells_auth::store::find_account_or_only(&store.accounts()?, selector)?;
-    let manager = manager(&store)?;
-    let result = if force { manager.refresh(&account.id).await } else { manager.access_token(&account.id).await };
-    let token = result.map_err(|err| {
-        let (code, message) = token_failure(&err);
-        Failure { message, code }
-    })?;
-    if force {
-        let view = manager.account(&account.id)?;
-        println!("Refreshed {} on {}: the access token {}", view.account.user, view.account.server, view.expiry);
-    } else {
-        println!("{}", token.secret());
-    }
+    let manager = one_command_manager(&store)?;
+    let handed = match rejected {
+        Some(rejected) => manager.invalidate(&account.id, rejected).await,
+        None => manager.handed_token(&account.id).await,
+    };
+    let handed = handed.map_err(token_failure_of)?;
+    print_token(handed.token.secret(), Some(handed.expires_at), json);
     Ok(())
+}
+
+/// `refresh` forces a refresh and says so.
+async fn refresh(selector: Option<&str>) -> Result<(), Failure> {
+    let store = Store::open_default()?;
+    let account = cells_auth::store::find_account_or_only(&store.accounts()?, selector)?;
+    let manager = one_command_manager(&store)?;
+    manager.refresh(&account.id).await.map_err(token_failure_of)?;
+    let view = manager.account(&account.id)?;
+    println!("Refreshed {} on {}: the access token {}", view.account.user, view.account.server, view.expiry);
+    Ok(())
+}
+
+/// The manager of a command that ends when it is done: a rotated refresh
+/// token the keyring will not take is tried again for up to a minute
+/// ([`cells_auth::manager::ONE_COMMAND_WRITE_BOUND`]), since nothing would keep it after.
+fn one_command_manager(store: &Store) -> Result<AccountManager, Failure> {
+    Ok(AccountManager::open_for_one_command(store.clone(), Arc::new(SystemClock))?)
 }
 
 async fn logout(selector: &str) -> Result<(), Failure> {
@@ -442,6 +513,16 @@ async fn logout(selector: &str) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_token_is_read_whole_from_one_line_of_input() {
+        assert_eq!(read_rejected(&b"abc.def\n"[..]).unwrap().secret(), "abc.def");
+        assert_eq!(read_rejected(&b"  abc  "[..]).unwrap().secret(), "abc");
+        let empty = read_rejected(&b"\n"[..]).unwrap_err();
+        assert!(empty.contains("standard input") && !empty.contains('\n'), "{empty}");
+        let long = vec![b'a'; 70 * 1024];
+        assert!(read_rejected(&long[..]).unwrap_err().contains("longer"));
+    }
 
     #[test]
     fn usage_errors_fold_into_one_line() {

@@ -22,6 +22,7 @@ mod sign_out;
 mod tests;
 mod timing;
 
+pub use refresh::{HandedToken, ONE_COMMAND_WRITE_BOUND};
 pub use registry::{AccountEvent, AccountManager, ManagerError};
 pub use sign_out::Revocation;
 pub use timing::{backoff_delay, due_at, freshness_margin, FRESHNESS_MARGIN};

@@ -15,16 +15,32 @@ use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
 use crate::verify::{IdTokenVerifier, NonceCheck};
 
 /// A rotated refresh token is written this many times at most, pausing
-/// between tries (doubling), before it is kept in memory only.
+/// between tries (doubling), before it is kept in memory only...
 const ROTATED_WRITE_ATTEMPTS: u32 = 3;
 const ROTATED_WRITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+/// ...or, in a process that ends after one command (and so cannot keep it),
+/// for this long at most: then the account needs a new sign-in.
+const ROTATED_WRITE_PAUSE_CAP: std::time::Duration = std::time::Duration::from_secs(8);
+pub const ONE_COMMAND_WRITE_BOUND: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// An access token handed out, and when the server says it expires. It is
+/// replaced (and, at a server that revokes at each refresh, such as Cells',
+/// revoked) once it has only the freshness margin left, or earlier when a
+/// caller reports it refused or the user forces a refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandedToken {
+    pub token: AccessToken,
+    pub expires_at: DateTime<Utc>,
+}
 
 /// Why a refresh is wanted; decides whether another's result will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Need {
     /// A caller needs a token with the freshness margin left.
     Usable,
-    /// The background refresh: due at 75 % of the lifetime.
+    /// A server refused this token: any other usable one will do.
+    Replace(AccessToken),
+    /// The background refresh: due when the token stops being handed out.
     Proactive,
     /// The user asked: always spend the refresh token.
     Forced,
@@ -34,6 +50,12 @@ impl AccountManager {
     /// An access token with at least the freshness margin left, refreshed
     /// first when needed. Concurrent callers share one refresh.
     pub async fn access_token(&self, account_id: &str) -> Result<AccessToken, ManagerError> {
+        self.handed_token(account_id).await.map(|handed| handed.token)
+    }
+
+    /// [`access_token`](Self::access_token) with its expiry, for callers
+    /// that schedule their own work.
+    pub async fn handed_token(&self, account_id: &str) -> Result<HandedToken, ManagerError> {
         let slot = self.slot(account_id)?;
         let now = self.inner.clock.now();
         {
@@ -42,12 +64,57 @@ impl AccountManager {
                 return Err(needs_reauth(&state.account, reason));
             }
             if let Some(token) = state.access_token.as_ref().filter(|_| usable(&state.account, now)) {
-                return Ok(token.clone());
+                return Ok(handed(token, &state.account));
             }
         }
         if let Some(token) = self.load_stored_token(&slot, |account| usable(account, now)).await? {
             return Ok(token);
         }
+        self.refresh_unless_backing_off(&slot, Need::Usable).await
+    }
+
+    /// Refreshes now, whatever the state of the access token.
+    pub async fn refresh(&self, account_id: &str) -> Result<AccessToken, ManagerError> {
+        let slot = self.slot(account_id)?;
+        self.refresh_once(&slot, Need::Forced).await.map(|handed| handed.token)
+    }
+
+    /// A caller was refused `rejected` (401): a newer access token. The
+    /// refresh token is spent only if `rejected` is still the current token;
+    /// callers reporting the same token share that one refresh, in this
+    /// process and across processes. A token already replaced (or never
+    /// ours) gets the current one.
+    pub async fn invalidate(&self, account_id: &str, rejected: &AccessToken) -> Result<HandedToken, ManagerError> {
+        let slot = self.slot(account_id)?;
+        let now = self.inner.clock.now();
+        {
+            let mut state = lock(&slot.state);
+            if let Some(reason) = &state.account.needs_reauth {
+                return Err(needs_reauth(&state.account, reason));
+            }
+            match &state.access_token {
+                Some(current) if current != rejected && usable(&state.account, now) => {
+                    return Ok(handed(current, &state.account));
+                }
+                Some(current) if current != rejected => {}
+                _ => {
+                    state.access_token = None;
+                    state.rejected = Some(rejected.clone());
+                }
+            }
+        }
+        if let Some(token) = self.load_stored_token(&slot, |account| usable(account, now)).await? {
+            if token.token != *rejected {
+                return Ok(token);
+            }
+        }
+        self.refresh_unless_backing_off(&slot, Need::Replace(rejected.clone())).await
+    }
+
+    /// A refresh for a caller, unless the last one failed and its retry time
+    /// has not come; then an unexpired token if there is one.
+    async fn refresh_unless_backing_off(&self, slot: &Arc<Slot>, need: Need) -> Result<HandedToken, ManagerError> {
+        let now = self.inner.clock.now();
         let backoff = {
             let state = lock(&slot.state);
             state.account.next_attempt_at.filter(|next| now < *next).map(|next| (state.account.clone(), next))
@@ -55,12 +122,12 @@ impl AccountManager {
         let outcome = match backoff {
             // Waiting out a passing failure: do not hammer the server.
             Some((account, next_attempt)) => Err(retry_later(&account, next_attempt)),
-            None => self.refresh_once(&slot, Need::Usable).await,
+            None => self.refresh_once(slot, need).await,
         };
         match outcome {
             // The refresh failed but may pass: a token that has not expired yet still works.
             Err(ManagerError::RetryLater { .. }) => {
-                match self.load_stored_token(&slot, |a| now < a.access_token_expires_at).await? {
+                match self.load_stored_token(slot, |a| now < a.access_token_expires_at).await? {
                     Some(token) => Ok(token),
                     None => outcome,
                 }
@@ -69,38 +136,19 @@ impl AccountManager {
         }
     }
 
-    /// Refreshes now, whatever the state of the access token.
-    pub async fn refresh(&self, account_id: &str) -> Result<AccessToken, ManagerError> {
-        let slot = self.slot(account_id)?;
-        self.refresh_once(&slot, Need::Forced).await
-    }
-
-    /// A caller got 401 with `rejected`: forget that token, so that the next
-    /// [`access_token`](Self::access_token) refreshes. Rejections of a token
-    /// already replaced are ignored.
-    pub fn invalidate(&self, account_id: &str, rejected: &AccessToken) -> Result<(), ManagerError> {
-        let slot = self.slot(account_id)?;
-        let mut state = lock(&slot.state);
-        if state.access_token.as_ref().is_none_or(|t| t == rejected) {
-            state.access_token = None;
-            state.rejected = Some(rejected.clone());
-        }
-        Ok(())
-    }
-
     /// The stored access token, when the metadata says it is good enough.
     async fn load_stored_token(
         &self,
         slot: &Slot,
         good: impl Fn(&Account) -> bool,
-    ) -> Result<Option<AccessToken>, ManagerError> {
+    ) -> Result<Option<HandedToken>, ManagerError> {
         {
             let state = lock(&slot.state);
             if !good(&state.account) {
                 return Ok(None);
             }
             if let Some(token) = &state.access_token {
-                return Ok(Some(token.clone()));
+                return Ok(Some(handed(token, &state.account)));
             }
         }
         let store = self.inner.store.clone();
@@ -111,13 +159,13 @@ impl AccountManager {
         if let Some(token) = &token {
             state.access_token = Some(token.clone());
         }
-        Ok(token)
+        Ok(token.map(|token| handed(&token, &state.account)))
     }
 
     /// One refresh attempt for this account, shared by every caller that
     /// arrives while it runs: they all get its result.
     #[tracing::instrument(name = "refresh", skip_all, fields(account = %slot.id, need = ?need))]
-    pub(super) async fn refresh_once(&self, slot: &Arc<Slot>, need: Need) -> Result<AccessToken, ManagerError> {
+    pub(super) async fn refresh_once(&self, slot: &Arc<Slot>, need: Need) -> Result<HandedToken, ManagerError> {
         let seen = lock(&slot.state).attempts;
         let _flight = slot.refresh_lock.lock().await;
         {
@@ -156,7 +204,7 @@ impl AccountManager {
 
     /// Under the account's file lock: re-read what is stored, use another
     /// process's fresh result if there is one, else spend the refresh token.
-    async fn refresh_across_processes(&self, slot: &Slot, need: Need) -> Result<AccessToken, ManagerError> {
+    async fn refresh_across_processes(&self, slot: &Slot, need: Need) -> Result<HandedToken, ManagerError> {
         let store = self.inner.store.clone();
         let id = slot.id.clone();
         // A rotated refresh token the keyring would not take last time: it
@@ -202,8 +250,8 @@ impl AccountManager {
             Err(err) => return Err(err.into()),
         };
         let now = self.inner.clock.now();
-        let done_elsewhere = match need {
-            Need::Usable => usable(&account, now),
+        let done_elsewhere = match &need {
+            Need::Usable | Need::Replace(_) => usable(&account, now),
             Need::Proactive => due_at(&account).is_some_and(|at| now < at),
             Need::Forced => false,
         };
@@ -211,10 +259,11 @@ impl AccountManager {
             let (store, id) = (self.inner.store.clone(), slot.id.clone());
             if let Some(token) = blocking(move || store.access_token(&id)).await? {
                 let mut state = lock(&slot.state);
-                if state.rejected.as_ref() != Some(&token) {
+                let refused = state.rejected.as_ref() == Some(&token) || need == Need::Replace(token.clone());
+                if !refused {
                     tracing::info!("another process refreshed it already");
                     state.access_token = Some(token.clone());
-                    return Ok(token);
+                    return Ok(handed(&token, &account));
                 }
             }
         }
@@ -226,7 +275,7 @@ impl AccountManager {
         slot: &Slot,
         account: Account,
         spent: RefreshToken,
-    ) -> Result<AccessToken, ManagerError> {
+    ) -> Result<HandedToken, ManagerError> {
         let http = match self.http_for(&account.trust) {
             Ok(http) => http,
             Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
@@ -298,12 +347,15 @@ impl AccountManager {
         state.account = refreshed;
         state.access_token = Some(tokens.access_token.clone());
         state.rejected = None;
-        Ok(tokens.access_token)
+        Ok(handed(&tokens.access_token, &state.account))
     }
 
-    /// Writes a rotated refresh token, trying again a few times when the
-    /// keyring fails or stalls: a process that ends now would lose it.
+    /// Writes a rotated refresh token, trying again when the keyring fails
+    /// or stalls: a few times in a process that keeps it in memory after,
+    /// for up to [`ONE_COMMAND_WRITE_BOUND`] in one that ends after its
+    /// command and would lose it.
     async fn store_rotated(&self, account_id: &str, rotated: &RefreshToken) -> Result<(), ManagerError> {
+        let started = std::time::Instant::now();
         let mut pause = ROTATED_WRITE_PAUSE;
         let mut attempts = 1;
         loop {
@@ -311,11 +363,21 @@ impl AccountManager {
             let (id, to_save) = (account_id.to_string(), rotated.clone());
             match blocking(move || store.save_refresh_token(&id, &to_save)).await {
                 Ok(()) => return Ok(()),
-                Err(err) if attempts == ROTATED_WRITE_ATTEMPTS => return Err(err),
-                Err(_) => {
+                Err(err) => {
+                    let give_up = if self.inner.one_command {
+                        started.elapsed() + pause > ONE_COMMAND_WRITE_BOUND
+                    } else {
+                        attempts == ROTATED_WRITE_ATTEMPTS
+                    };
+                    if give_up {
+                        return Err(err);
+                    }
                     crate::failpoint::hit("refresh-token-write-failed");
+                    if attempts == 1 && self.inner.one_command {
+                        tracing::warn!(error = %err, "the keyring did not take the new refresh token; trying again");
+                    }
                     tokio::time::sleep(pause).await;
-                    pause *= 2;
+                    pause = (pause * 2).min(ROTATED_WRITE_PAUSE_CAP);
                     attempts += 1;
                 }
             }
@@ -411,6 +473,10 @@ pub(super) async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(ManagerError::from),
         Err(err) => Err(ManagerError::Store(format!("the keyring worker failed: {err}"))),
     }
+}
+
+fn handed(token: &AccessToken, account: &Account) -> HandedToken {
+    HandedToken { token: token.clone(), expires_at: account.access_token_expires_at }
 }
 
 fn needs_reauth(account: &Account, reason: &str) -> ManagerError {

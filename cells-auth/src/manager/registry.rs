@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, Notify};
 
 use super::providers::Providers;
+use super::refresh::HandedToken;
 use crate::certificates::ServerTrust;
 use crate::clock::Clock;
 use crate::discovery::ServerUrl;
@@ -71,7 +72,7 @@ pub(super) struct SlotState {
     /// Counts finished refresh attempts, so that callers who waited for one
     /// take its result instead of starting another.
     pub(super) attempts: u64,
-    pub(super) last_outcome: Option<Result<AccessToken, ManagerError>>,
+    pub(super) last_outcome: Option<Result<HandedToken, ManagerError>>,
     /// The server refused this token (401) before its expiry: never hand it out again.
     pub(super) rejected: Option<AccessToken>,
     /// A rotated refresh token the keyring has not taken yet.
@@ -90,6 +91,9 @@ pub(super) struct Inner {
     pub(super) providers: Providers,
     pub(super) events: broadcast::Sender<AccountEvent>,
     pub(super) wake: Notify,
+    /// This process ends after one command: what it cannot write, it cannot
+    /// keep either (see `refresh::store_rotated`).
+    pub(super) one_command: bool,
 }
 
 /// The accounts of one store, kept fresh. Cheap to clone.
@@ -111,19 +115,28 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AccountManager {
     /// Loads the accounts of `store`; requests go through `http`.
     pub fn new(store: Store, http: reqwest::Client, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
-        Self::with_http(store, std::sync::OnceLock::from(http), clock)
+        Self::with_http(store, std::sync::OnceLock::from(http), clock, false)
     }
 
     /// Loads the accounts of `store`; the HTTP client ([`crate::http::client`])
     /// is built when the first request needs it.
     pub fn open(store: Store, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
-        Self::with_http(store, std::sync::OnceLock::new(), clock)
+        Self::with_http(store, std::sync::OnceLock::new(), clock, false)
+    }
+
+    /// As [`open`](Self::open), for a process that ends after one command:
+    /// a rotated refresh token the keyring refuses is tried again for up to
+    /// [`ONE_COMMAND_WRITE_BOUND`](super::ONE_COMMAND_WRITE_BOUND) instead
+    /// of being kept in memory.
+    pub fn open_for_one_command(store: Store, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
+        Self::with_http(store, std::sync::OnceLock::new(), clock, true)
     }
 
     fn with_http(
         store: Store,
         http: std::sync::OnceLock<reqwest::Client>,
         clock: Arc<dyn Clock>,
+        one_command: bool,
     ) -> Result<Self, ManagerError> {
         let (events, _) = broadcast::channel(256);
         let manager = Self {
@@ -136,6 +149,7 @@ impl AccountManager {
                 slots: Mutex::new(HashMap::new()),
                 events,
                 wake: Notify::new(),
+                one_command,
             }),
         };
         manager.reload()?;

@@ -7,10 +7,6 @@ use crate::store::Account;
 /// An access token is handed out only with this much life left, or a quarter
 /// of its lifetime when that is shorter (very short test lifetimes).
 pub const FRESHNESS_MARGIN: Duration = Duration::seconds(60);
-/// Proactive refresh happens at this fraction of the lifetime...
-const PROACTIVE_FRACTION: f64 = 0.75;
-/// ...and at least this long before expiry.
-const PROACTIVE_LEAD: Duration = Duration::seconds(60);
 const BACKOFF_FIRST: Duration = Duration::seconds(5);
 const BACKOFF_CAP: Duration = Duration::minutes(5);
 
@@ -33,9 +29,13 @@ pub(super) fn usable(account: &Account, now: DateTime<Utc>) -> bool {
 }
 
 /// When this account should next be refreshed in the background: the retry
-/// time after a passing failure, else 75 % into the access token's lifetime
-/// and at least a minute before it expires. Never for an account that needs
-/// a new sign-in.
+/// time after a passing failure, else the moment its access token stops
+/// being handed out, the freshness margin before it expires. Never for an
+/// account that needs a new sign-in.
+///
+/// No earlier: a server that revokes the access token a refresh replaces
+/// (Cells' Hydra) cuts short every token callers still hold at each refresh,
+/// so the fewest refreshes cut the fewest requests short (docs/decisions.md).
 pub fn due_at(account: &Account) -> Option<DateTime<Utc>> {
     if account.needs_reauth.is_some() {
         return None;
@@ -44,14 +44,7 @@ pub fn due_at(account: &Account) -> Option<DateTime<Utc>> {
         return Some(next);
     }
     let expires = account.access_token_expires_at;
-    let lifetime_ms = lifetime(account).num_milliseconds() as f64;
-    // Counted back from the expiry, which the checks above keep within a day of the receipt.
-    let before_expiry = |ms: f64| expires.checked_sub_signed(Duration::milliseconds(ms as i64)).unwrap_or(expires);
-    let by_fraction = before_expiry(lifetime_ms * (1.0 - PROACTIVE_FRACTION));
-    let by_lead = expires.checked_sub_signed(PROACTIVE_LEAD).unwrap_or(expires);
-    let halfway = before_expiry(lifetime_ms / 2.0);
-    // A lifetime too short for a minute's lead (tests) refreshes at 75 %.
-    Some(if by_lead < halfway { by_fraction } else { by_fraction.min(by_lead) })
+    Some(expires.checked_sub_signed(freshness_margin(account)).unwrap_or(expires))
 }
 
 /// Exponential backoff with jitter: 5 s doubling per failure, capped at 5
