@@ -614,9 +614,7 @@ impl Sandbox {
 
     /// cells-auth with `args` and a standard input the test types into.
     pub fn spawn_with_stdin(&self, args: &[&str]) -> Running {
-        let mut command = self.command(args);
-        command.stdin(Stdio::piped());
-        start_with_stdin(command)
+        spawn_command_with_stdin(self.command(args))
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -745,6 +743,12 @@ pub fn run_command(command: Command) -> Output {
 /// Starts a command with its output captured and no input, without waiting for it.
 pub fn spawn_command(command: Command) -> Running {
     start(command)
+}
+
+/// Starts a command with its output captured and an input the test types into.
+pub fn spawn_command_with_stdin(mut command: Command) -> Running {
+    command.stdin(Stdio::piped());
+    start_with_stdin(command)
 }
 
 /// Starts a command with its output captured and no input.

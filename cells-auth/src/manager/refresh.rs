@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
-use super::timing::{backoff_delay, due_at, usable};
+use super::timing::{backoff_delay, due_at, good_for_a_retry, usable};
 use crate::steps::{timed_async, Step};
 use crate::store::{Account, StoreError};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
@@ -80,10 +80,11 @@ impl AccountManager {
     }
 
     /// A caller was refused `rejected` (401): a newer access token. The
-    /// refresh token is spent only if `rejected` is still the current token;
-    /// callers reporting the same token share that one refresh, in this
-    /// process and across processes. A token already replaced (or never
-    /// ours) gets the current one.
+    /// refresh token is spent only if `rejected` is still the current token
+    /// (or the current one is about to be replaced, see
+    /// `timing::good_for_a_retry`); callers reporting the same token share
+    /// that one refresh, in this process and across processes. A token
+    /// already replaced (or never ours) gets the current one.
     pub async fn invalidate(&self, account_id: &str, rejected: &AccessToken) -> Result<HandedToken, ManagerError> {
         let slot = self.slot(account_id)?;
         let now = self.inner.clock.now();
@@ -93,7 +94,7 @@ impl AccountManager {
                 return Err(needs_reauth(&state.account, reason));
             }
             match &state.access_token {
-                Some(current) if current != rejected && usable(&state.account, now) => {
+                Some(current) if current != rejected && good_for_a_retry(&state.account, now) => {
                     return Ok(handed(current, &state.account));
                 }
                 Some(current) if current != rejected => {}
@@ -103,7 +104,7 @@ impl AccountManager {
                 }
             }
         }
-        if let Some(token) = self.load_stored_token(&slot, |account| usable(account, now)).await? {
+        if let Some(token) = self.load_stored_token(&slot, |account| good_for_a_retry(account, now)).await? {
             if token.token != *rejected {
                 return Ok(token);
             }
@@ -251,7 +252,8 @@ impl AccountManager {
         };
         let now = self.inner.clock.now();
         let done_elsewhere = match &need {
-            Need::Usable | Need::Replace(_) => usable(&account, now),
+            Need::Usable => usable(&account, now),
+            Need::Replace(_) => good_for_a_retry(&account, now),
             Need::Proactive => due_at(&account).is_some_and(|at| now < at),
             Need::Forced => false,
         };

@@ -437,6 +437,21 @@ async fn invalidate_refreshes_only_for_the_current_token() {
 }
 
 #[tokio::test]
+async fn a_refused_caller_never_gets_a_token_about_to_be_replaced() {
+    let f = fixture("invalidate-near-due").await;
+    let old = crate::tokens::AccessToken::new("an-older-token".into());
+    // 10-minute token, replaced at 540 s; a retry needs 15 s before that.
+    f.clock.advance(Duration::seconds(520));
+    let current = f.manager.invalidate(&f.id, &old).await.unwrap();
+    assert_eq!(f.stub.token_requests(), 0, "20 s left before its refresh: the current token will do");
+    f.clock.advance(Duration::seconds(10));
+    let newer = f.manager.invalidate(&f.id, &old).await.unwrap();
+    assert_eq!(f.stub.token_requests(), 1, "10 s left: the caller's retry could meet the refresh");
+    assert_ne!(newer, current);
+    assert_eq!(f.manager.next_due(), Some(f.clock.now() + Duration::seconds(540)));
+}
+
+#[tokio::test]
 async fn many_callers_reporting_one_refused_token_make_one_refresh() {
     let f = fixture("invalidate-many").await;
     let refused = f.manager.access_token(&f.id).await.unwrap();

@@ -28,6 +28,15 @@ pub(super) fn usable(account: &Account, now: DateTime<Utc>) -> bool {
         && now.checked_add_signed(freshness_margin(account)).is_some_and(|then| then < account.access_token_expires_at)
 }
 
+/// Whether the current token may answer a caller that was refused an older
+/// one: usable, and not about to be replaced by the scheduled refresh (a
+/// quarter of the margin before it), so that the caller's retry does not
+/// meet a 401 again. Otherwise that caller's refresh comes a little early.
+pub(super) fn good_for_a_retry(account: &Account, now: DateTime<Utc>) -> bool {
+    let grace = freshness_margin(account) / 4;
+    usable(account, now) && due_at(account).is_some_and(|due| now.checked_add_signed(grace).is_some_and(|t| t < due))
+}
+
 /// When this account should next be refreshed in the background: the retry
 /// time after a passing failure, else the moment its access token stops
 /// being handed out, the freshness margin before it expires. Never for an
