@@ -15,7 +15,11 @@ if [ "${CELLS_KEYRING_INNER:-}" != 1 ]; then
     # cargo and rustup live under the real HOME; keep them there.
     export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
     export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
-    # Ory Hydra, built once per machine into the real HOME's cache.
+    # Go's build and module caches, and Ory Hydra built once per machine, stay in the real HOME.
+    if command -v go >/dev/null 2>&1; then
+        GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+        export GOCACHE GOMODCACHE
+    fi
     CELLS_HYDRA="${CELLS_HYDRA:-$("$here/hydra.sh" --path)}"
     export CELLS_HYDRA
     export HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/runtime"

@@ -230,6 +230,16 @@ log: {{ level: debug, format: json }}
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
+    /// Revokes a refresh token at Hydra's public endpoint, as the client
+    /// would: the HTTP status.
+    pub fn revoke(&self, token: &str) -> u16 {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("token", token), ("client_id", "cells-sync")])
+            .finish();
+        let path = format!("{}/oidc/oauth2/revoke", self.options.base_path);
+        http_exchange(self.port, "POST", &path, &[("content-type", "application/x-www-form-urlencoded")], &form).0
+    }
+
     /// Every request Hydra logged it answered, in order.
     pub fn served(&self) -> Vec<Served> {
         self.served.lock().unwrap_or_else(|e| e.into_inner()).clone()

@@ -419,6 +419,11 @@ impl Running {
         writeln!(stdin, "{line}").expect("write to the command's stdin");
     }
 
+    /// The process itself, for a wait on what it serves.
+    pub fn child_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
     /// Whether the command has not exited yet.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

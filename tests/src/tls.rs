@@ -129,7 +129,7 @@ pub fn free_port(ip: IpAddr) -> u16 {
 }
 
 /// Waits until `addr` accepts connections, or panics after the deadline.
-pub(crate) fn wait_for_port(addr: std::net::SocketAddr, what: &str, child: &mut Child) {
+pub fn wait_for_port(addr: std::net::SocketAddr, what: &str, child: &mut Child) {
     let start = Instant::now();
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {

@@ -1,0 +1,3 @@
+module cells-auth/clients/go
+
+go 1.22

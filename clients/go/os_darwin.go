@@ -1,0 +1,3 @@
+package cellsauth
+
+const isDarwin = true
