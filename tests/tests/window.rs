@@ -5,6 +5,7 @@
 // The one-app guard is held for a whole test, across its awaits, on purpose.
 #![allow(clippy::await_holding_lock)]
 
+use cells_auth_e2e::hydra::Hydra;
 use cells_auth_e2e::notifications::NotificationWatch;
 use cells_auth_e2e::tls::{Signer, TlsServer};
 use cells_auth_e2e::window::{Browser, Window};
@@ -473,5 +474,50 @@ async fn started_at_login_only_the_tray_shows_until_the_window_is_asked_for() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     window.screenshot("opened").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_hydra_the_window_signs_in_through_chromium_refreshes_reauthenticates_and_signs_out() {
+    let _ports = loopback_lock();
+    let hydra = Hydra::start();
+    let sandbox = Sandbox::new();
+    let window = Window::open(&sandbox, Browser::Chromium, "hydra").await;
+    window.type_into("#server", &hydra.url()).await;
+    window.click("#sign-in").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert_eq!(window.text(".account .user").await, "alice");
+    assert_eq!(window.text(".account .email").await, "alice@example.com");
+    assert_eq!(sandbox.accounts()[0]["issuer"], hydra.issuer());
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    let first = keyring_secret(&id, "access_token").unwrap();
+    window.screenshot("hydra-signed-in").await;
+
+    window.click(".account [data-action=refresh]").await;
+    let start = std::time::Instant::now();
+    while keyring_secret(&id, "access_token").as_deref() == Some(first.as_str()) {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "the refresh did not store a new token");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert!(!hydra.is_active(&first), "Hydra revoked the replaced token");
+    assert!(hydra.is_active(&keyring_secret(&id, "access_token").unwrap()));
+    assert_eq!(hydra.refreshes(), 1);
+
+    // An administrator ends the session at Hydra: the window asks for a sign-in, and gets it.
+    assert_eq!(hydra.revoke(&keyring_secret(&id, "refresh_token").unwrap()), 200);
+    window.click(".account [data-action=refresh]").await;
+    window.wait_for(".account[data-state=needs_reauth]").await;
+    window.click(".account [data-action=reauth]").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert!(hydra.is_active(&keyring_secret(&id, "access_token").unwrap()));
+
+    window.click(".account [data-action=signout]").await;
+    window.click(".account [data-action=confirm-signout]").await;
+    window.wait_gone(".account").await;
+    assert!(window.text("#outcome").await.contains("the server revoked its session"));
+    assert_eq!(hydra.revocations(), 2, "the administrator's, then the sign-out's");
+    assert_eq!(hydra.replays(), 0);
+    assert!(sandbox.accounts().is_empty());
     window.close().await;
 }
