@@ -321,6 +321,14 @@ impl AccountManager {
         // (Not rotated, it is the one already stored: nothing to write.)
         if let Some(rotated) = tokens.refresh_token.as_ref().filter(|rotated| **rotated != spent) {
             if let Err(err) = self.store_rotated(&account.id, rotated).await {
+                if let Some(bound) = self.inner.one_command {
+                    // This process ends now and takes the only valid refresh token with it.
+                    let reason = format!(
+                        "the keyring did not take the new refresh token within {} s ({err}), and the old one is spent",
+                        bound.as_secs_f32()
+                    );
+                    return Err(self.mark_needs_reauth(slot, reason).await);
+                }
                 // Kept in memory and written first at the next attempt; the
                 // spent one in the keyring is never sent again from here.
                 lock(&slot.state).unsaved_refresh_token = Some(rotated.clone());
@@ -366,16 +374,15 @@ impl AccountManager {
             match blocking(move || store.save_refresh_token(&id, &to_save)).await {
                 Ok(()) => return Ok(()),
                 Err(err) => {
-                    let give_up = if self.inner.one_command {
-                        started.elapsed() + pause > ONE_COMMAND_WRITE_BOUND
-                    } else {
-                        attempts == ROTATED_WRITE_ATTEMPTS
+                    let give_up = match self.inner.one_command {
+                        Some(bound) => started.elapsed() + pause > bound,
+                        None => attempts == ROTATED_WRITE_ATTEMPTS,
                     };
                     if give_up {
                         return Err(err);
                     }
                     crate::failpoint::hit("refresh-token-write-failed");
-                    if attempts == 1 && self.inner.one_command {
+                    if attempts == 1 && self.inner.one_command.is_some() {
                         tracing::warn!(error = %err, "the keyring did not take the new refresh token; trying again");
                     }
                     tokio::time::sleep(pause).await;

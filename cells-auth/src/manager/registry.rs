@@ -92,8 +92,9 @@ pub(super) struct Inner {
     pub(super) events: broadcast::Sender<AccountEvent>,
     pub(super) wake: Notify,
     /// This process ends after one command: what it cannot write, it cannot
-    /// keep either (see `refresh::store_rotated`).
-    pub(super) one_command: bool,
+    /// keep either, so a rotated refresh token is tried for this long (see
+    /// `refresh::store_rotated`).
+    pub(super) one_command: Option<std::time::Duration>,
 }
 
 /// The accounts of one store, kept fresh. Cheap to clone.
@@ -115,13 +116,13 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AccountManager {
     /// Loads the accounts of `store`; requests go through `http`.
     pub fn new(store: Store, http: reqwest::Client, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
-        Self::with_http(store, std::sync::OnceLock::from(http), clock, false)
+        Self::with_http(store, std::sync::OnceLock::from(http), clock, None)
     }
 
     /// Loads the accounts of `store`; the HTTP client ([`crate::http::client`])
     /// is built when the first request needs it.
     pub fn open(store: Store, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
-        Self::with_http(store, std::sync::OnceLock::new(), clock, false)
+        Self::with_http(store, std::sync::OnceLock::new(), clock, None)
     }
 
     /// As [`open`](Self::open), for a process that ends after one command:
@@ -129,14 +130,23 @@ impl AccountManager {
     /// [`ONE_COMMAND_WRITE_BOUND`](super::ONE_COMMAND_WRITE_BOUND) instead
     /// of being kept in memory.
     pub fn open_for_one_command(store: Store, clock: Arc<dyn Clock>) -> Result<Self, ManagerError> {
-        Self::with_http(store, std::sync::OnceLock::new(), clock, true)
+        Self::with_http(store, std::sync::OnceLock::new(), clock, Some(super::ONE_COMMAND_WRITE_BOUND))
+    }
+
+    #[cfg(test)]
+    pub(super) fn for_one_command_within(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        bound: std::time::Duration,
+    ) -> Result<Self, ManagerError> {
+        Self::with_http(store, std::sync::OnceLock::new(), clock, Some(bound))
     }
 
     fn with_http(
         store: Store,
         http: std::sync::OnceLock<reqwest::Client>,
         clock: Arc<dyn Clock>,
-        one_command: bool,
+        one_command: Option<std::time::Duration>,
     ) -> Result<Self, ManagerError> {
         let (events, _) = broadcast::channel(256);
         let manager = Self {

@@ -18,6 +18,7 @@ struct FlakySecrets {
     locked: std::sync::atomic::AtomicBool,
     /// Writes of a refresh token fail (a keyring stalling on that write).
     refresh_token_writes_fail: std::sync::atomic::AtomicBool,
+    refresh_token_writes_to_fail: std::sync::atomic::AtomicU32,
     /// Every call, in order: what a path costs in keyring round trips.
     calls: std::sync::Mutex<Vec<(&'static str, SecretKind)>>,
 }
@@ -45,15 +46,23 @@ impl FlakySecrets {
     fn fail_refresh_token_writes(&self, fail: bool) {
         self.refresh_token_writes_fail.store(fail, std::sync::atomic::Ordering::SeqCst);
     }
+
+    /// The next `times` writes of a refresh token fail, the ones after succeed.
+    fn fail_refresh_token_writes_times(&self, times: u32) {
+        self.refresh_token_writes_to_fail.store(times, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl SecretStore for FlakySecrets {
     fn set(&self, account: &str, kind: SecretKind, value: &str) -> Result<(), StoreError> {
         self.note("set", kind);
         self.check()?;
-        if kind == SecretKind::RefreshToken && self.refresh_token_writes_fail.load(std::sync::atomic::Ordering::SeqCst)
-        {
-            return Err(StoreError::KeyringTimeout(5));
+        if kind == SecretKind::RefreshToken {
+            use std::sync::atomic::Ordering::SeqCst;
+            let counted = self.refresh_token_writes_to_fail.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok();
+            if counted || self.refresh_token_writes_fail.load(SeqCst) {
+                return Err(StoreError::KeyringTimeout(5));
+            }
         }
         self.inner.set(account, kind, value)
     }
@@ -679,6 +688,29 @@ async fn a_locked_keyring_backs_off_like_any_failure_so_the_background_loop_cann
     assert_eq!(f.manager.refresh_due().await, 1);
     assert_eq!(f.stub.token_requests(), 1);
     assert_eq!(f.store.get(&f.id).unwrap().unwrap().last_error, None);
+}
+
+#[tokio::test]
+async fn a_one_shot_command_keeps_trying_to_store_a_rotated_token_until_its_bound() {
+    let f = fixture("one-command").await;
+    f.clock.advance(Duration::minutes(11));
+    // As `open_for_one_command`, with a bound of 2 s instead of a minute.
+    let bound = std::time::Duration::from_secs(2);
+    let command = AccountManager::for_one_command_within(f.store.clone(), Arc::new(f.clock.clone()), bound).unwrap();
+    // The keyring takes the third try (after 0.5 s and 1 s): nothing is lost.
+    f.secrets.fail_refresh_token_writes_times(2);
+    assert_eq!(command.access_token(&f.id).await.unwrap().secret(), "stub-at-1");
+    assert_eq!(f.store.tokens(&f.id).unwrap().refresh_token.secret(), "stub-rt-1");
+
+    // Never within the bound: the command gives up, and says the account needs a new sign-in.
+    f.clock.advance(Duration::minutes(11));
+    f.secrets.fail_refresh_token_writes(true);
+    let started = std::time::Instant::now();
+    let err = command.access_token(&f.id).await.unwrap_err();
+    assert!(started.elapsed() <= bound, "{:?}", started.elapsed());
+    assert!(matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.contains("within 2 s")), "{err}");
+    assert!(f.store.get(&f.id).unwrap().unwrap().needs_reauth.is_some());
+    assert_eq!(f.stub.token_requests(), 2);
 }
 
 #[tokio::test]
