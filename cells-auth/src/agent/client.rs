@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::server::comparable;
-use super::{endpoint, Answer, Request, MAX_LINE};
+use super::{endpoint, Answer, Request, MAX_LINE, NOT_A_REQUEST};
 use crate::tokens::AccessToken;
 
 /// An agent that has not answered by then is stuck; the direct path answers instead.
@@ -29,6 +29,8 @@ pub fn ask_token(account: Option<&str>, store_dir: &Path, rejected: Option<&Acce
     line.push('\n');
     let answer = endpoint::exchange(&line, ANSWER_TIMEOUT, MAX_LINE)?;
     match serde_json::from_str::<Answer>(&answer).ok()? {
+        // An agent started before this client's question existed (`rejected`).
+        Answer::Failed { message, .. } if message == NOT_A_REQUEST => None,
         answer @ (Answer::Token { .. } | Answer::Failed { .. }) => Some(answer),
         Answer::OtherStore | Answer::Refused { .. } => None,
     }

@@ -30,6 +30,10 @@ use crate::store::LookupError;
 /// A request or an answer longer than this is not one of ours.
 const MAX_LINE: u64 = 64 * 1024;
 
+/// What an agent says of a line it cannot read as a request: from a newer
+/// client (a question it does not know yet), the direct path answers instead.
+const NOT_A_REQUEST: &str = "not a token request";
+
 /// The one question: an access token for the account `account` names (or
 /// the only one), from the accounts of the store at `store`; with
 /// `rejected`, one newer than the token a server refused.

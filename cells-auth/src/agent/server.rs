@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, BufReader};
 
 use super::endpoint::{Listener, Peer, READ_TIMEOUT};
-use super::{lookup_failure, token_failure, Answer, Request, MAX_LINE};
+use super::{lookup_failure, token_failure, Answer, Request, MAX_LINE, NOT_A_REQUEST};
 use crate::manager::AccountManager;
 use crate::store::{find_account_or_only, Store};
 use crate::tokens::AccessToken;
@@ -84,7 +84,7 @@ async fn answer(
             tracing::warn!(peer = ?peer, "agent: refused a request from another user");
             Answer::Refused { message: "this agent answers only its own user".into() }
         }
-        Err(_) => Answer::Failed { code: super::exit::FAILURE, message: "not a token request".into() },
+        Err(_) => Answer::Failed { code: super::exit::FAILURE, message: NOT_A_REQUEST.into() },
         Ok(request) if comparable(&request.store) != store_dir => Answer::OtherStore,
         Ok(request) => token_for(manager, &request, seen).await,
     };
