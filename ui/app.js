@@ -56,7 +56,7 @@ function drawAccount(node, item) {
   setText(badge, item.badge);
   badge.className = `badge ${item.status}`;
   setText(node.querySelector('.detail'), item.detail);
-  setText(node.querySelector('.countdown'), item.expiry ? `token ${item.expiry} · ${item.activity}` : '');
+  setText(node.querySelector('.countdown'), item.countdown);
   for (const button of node.querySelectorAll('button')) {
     const label = `${button.textContent} ${item.user} on ${item.server_name}`;
     if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);

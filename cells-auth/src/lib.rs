@@ -37,6 +37,7 @@ pub mod clock;
 pub mod discovery;
 pub mod failpoint;
 pub mod http;
+pub mod i18n;
 pub mod loopback;
 pub mod manager;
 #[cfg(test)]

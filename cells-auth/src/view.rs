@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::discovery::ServerUrl;
+use crate::i18n::{text_in, Arg, Language};
 use crate::store::{Account, AccountState};
 
 /// An account's status, most urgent first: when several hold, the first wins.
@@ -36,12 +37,21 @@ impl Status {
     }
 
     /// The badge in the window.
-    pub fn badge(self) -> &'static str {
+    pub fn badge(self, language: Language) -> String {
+        text_in(language, &format!("badge-{}", self.key()), &[])
+    }
+
+    /// The state in a line of the tray or of `cells-auth status`.
+    pub fn state(self, language: Language) -> String {
+        text_in(language, &format!("state-{}", self.key()), &[])
+    }
+
+    fn key(self) -> &'static str {
         match self {
-            Status::NeedsReauth => "Needs sign-in",
-            Status::Refreshing => "Refreshing",
-            Status::Retrying => "Retrying",
-            Status::Expired | Status::SignedIn => "Signed in",
+            Status::NeedsReauth => "needs-sign-in",
+            Status::Refreshing => "refreshing",
+            Status::Retrying => "retrying",
+            Status::Expired | Status::SignedIn => "signed-in",
         }
     }
 }
@@ -55,7 +65,7 @@ pub struct AccountView {
     pub state: AccountState,
     pub refreshing: bool,
     pub status: Status,
-    pub badge: &'static str,
+    pub badge: String,
     /// The server's label, else its host.
     pub server_name: String,
     /// Plain http: tokens cross the network readable by anyone on it.
@@ -63,58 +73,75 @@ pub struct AccountView {
     /// The server's own trust, when it is not the system's: `Pinned
     /// certificate SHA-256 AB:…` or `Private CA CN=…`.
     pub certificate: Option<String>,
-    /// One line of state: `signed in, expires in 6 min`, `retrying`.
+    /// The language of its texts.
+    pub language: Language,
+    /// One line of state: `signed in, expires in 6 minutes`, `retrying`.
     pub summary: String,
     /// Why a sign-in is needed, or the last error and the next retry while
     /// retrying; may be empty.
     pub detail: String,
-    /// `expires in 6 min`, `expired`, or empty when a sign-in is needed.
+    /// `expires in 6 minutes`, `expired`, or empty when a sign-in is needed.
     pub expiry: String,
-    /// `refreshed 2 min ago` or `signed in 1 h ago`.
+    /// `refreshed 2 minutes ago` or `signed in 1 hour ago`.
     pub activity: String,
+    /// The window's line: `token expires in 6 minutes · refreshed just now`,
+    /// or empty when a sign-in is needed.
+    pub countdown: String,
 }
 
 impl AccountView {
+    /// In the current language ([`crate::i18n::current`]).
     pub fn new(account: &Account, refreshing: bool, now: DateTime<Utc>) -> Self {
+        Self::in_language(account, refreshing, now, crate::i18n::current())
+    }
+
+    pub fn in_language(account: &Account, refreshing: bool, now: DateTime<Utc>, language: Language) -> Self {
         let status = Status::of(account, refreshing, now);
+        let say = |id: &str, args: &[(&str, Arg)]| text_in(language, id, args);
         let expiry = match status {
             Status::NeedsReauth => String::new(),
-            _ if now >= account.access_token_expires_at => "expired".to_string(),
-            _ => format!("expires in {}", approximate(account.access_token_expires_at - now)),
+            _ if now >= account.access_token_expires_at => say("expiry-expired", &[]),
+            _ => in_time(language, "expiry", account.access_token_expires_at - now),
         };
         let summary = match status {
-            Status::NeedsReauth => "needs sign-in".to_string(),
-            Status::Refreshing => "refreshing".to_string(),
-            Status::Retrying => "retrying".to_string(),
-            Status::Expired => "signed in, token expired (the next use refreshes it)".to_string(),
-            Status::SignedIn => format!("signed in, {expiry}"),
+            Status::Expired => say("summary-expired", &[]),
+            Status::SignedIn => say("summary-signed-in", &[("expiry", Arg::Text(&expiry))]),
+            other => other.state(language),
         };
-        let next_retry = account.next_attempt_at.map(|next| format!("; next retry in {}", approximate(next - now)));
         let detail = match status {
             Status::NeedsReauth => account.needs_reauth.clone().unwrap_or_default(),
-            _ => account
-                .last_error
-                .as_ref()
-                .map(|e| format!("last error: {e}{}", next_retry.unwrap_or_default()))
-                .unwrap_or_default(),
+            _ => match (&account.last_error, account.next_attempt_at) {
+                (Some(error), Some(next)) => {
+                    let retry = in_time(language, "retry", next - now);
+                    format!("{}; {retry}", say("last-error", &[("error", Arg::Text(error))]))
+                }
+                (Some(error), None) => say("last-error", &[("error", Arg::Text(error))]),
+                (None, _) => String::new(),
+            },
         };
         let activity = match account.last_refresh_at {
-            Some(at) => format!("refreshed {}", ago(now - at)),
-            None => format!("signed in {}", ago(now - account.signed_in_at)),
+            Some(at) => in_time(language, "refreshed", now - at),
+            None => in_time(language, "signed-in", now - account.signed_in_at),
+        };
+        let countdown = match expiry.is_empty() {
+            true => String::new(),
+            false => say("countdown", &[("expiry", Arg::Text(&expiry)), ("activity", Arg::Text(&activity))]),
         };
         Self {
             account: account.clone(),
             state: account.state(now),
             refreshing,
             status,
-            badge: status.badge(),
+            badge: status.badge(language),
             server_name: server_name(account),
             insecure: ServerUrl::parse(&account.server).is_ok_and(|server| server.is_insecure()),
             certificate: account.trust.describe(),
+            language,
             summary,
             detail,
             expiry,
             activity,
+            countdown,
         }
     }
 
@@ -122,18 +149,19 @@ impl AccountView {
     /// menu is read whenever it is opened, and a line that changed every
     /// minute would wake the app every minute for nobody.
     pub fn headline(&self) -> String {
-        let state = match self.status {
-            Status::NeedsReauth => "needs sign-in",
-            Status::Refreshing => "refreshing",
-            Status::Retrying => "retrying",
-            Status::Expired | Status::SignedIn => "signed in",
-        };
-        format!("{} @ {}: {state}", self.account.user, self.server_name)
+        let state = self.status.state(self.language);
+        let args = [
+            ("user", Arg::Text(&self.account.user)),
+            ("server", Arg::Text(&self.server_name)),
+            ("state", Arg::Text(&state)),
+        ];
+        text_in(self.language, "tray-line", &args)
     }
 
     /// What a desktop notification says when this account needs a new sign-in.
     pub fn sign_in_notice(&self) -> String {
-        format!("{} on {} needs to sign in again", self.account.user, self.server_name)
+        let args = [("user", Arg::Text(&self.account.user)), ("server", Arg::Text(&self.server_name))];
+        text_in(self.language, "notice-needs-sign-in", &args)
     }
 
     /// When a text of this view will read differently, so that a front end
@@ -175,21 +203,20 @@ pub fn human_duration(duration: StdDuration) -> String {
     }
 }
 
-/// A distance in time to the minute, for texts that stay true for a while:
-/// `under a minute`, `9 min`, `2 h`.
-pub fn approximate(distance: Duration) -> String {
+/// A distance in time to the minute, in the message family `kind`
+/// (`expiry`, `retry`, `refreshed`, `signed-in`): `expires in 6 minutes`,
+/// `refreshed 2 hours ago`; under a minute, `-under-a-minute` (or, for
+/// what is past, `-just-now`). Each language says the count with its own
+/// plural forms.
+fn in_time(language: Language, kind: &str, distance: Duration) -> String {
+    // A moment on the wrong side of now (a clock set back) reads as now.
     let seconds = distance.num_seconds().max(0);
+    let past = matches!(kind, "refreshed" | "signed-in");
     match seconds {
-        s if s < 60 => "under a minute".to_string(),
-        s if s < 2 * 3600 => format!("{} min", s / 60),
-        s => format!("{} h", s / 3600),
-    }
-}
-
-fn ago(distance: Duration) -> String {
-    match distance.num_seconds() {
-        s if s < 60 => "just now".to_string(),
-        _ => format!("{} ago", approximate(distance)),
+        s if s < 60 && past => text_in(language, &format!("{kind}-just-now"), &[]),
+        s if s < 60 => text_in(language, &format!("{kind}-under-a-minute"), &[]),
+        s if s < 2 * 3600 => text_in(language, &format!("{kind}-minutes"), &[("minutes", Arg::Count(s / 60))]),
+        s => text_in(language, &format!("{kind}-hours"), &[("hours", Arg::Count(s / 3600))]),
     }
 }
 
@@ -216,6 +243,11 @@ mod tests {
     use crate::testing::token_set;
     use chrono::TimeZone;
 
+    /// Whatever the language of the machine that runs the tests.
+    fn english(account: &Account, refreshing: bool, now: DateTime<Utc>) -> AccountView {
+        AccountView::in_language(account, refreshing, now, Language::English)
+    }
+
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
     }
@@ -236,13 +268,13 @@ mod tests {
 
     #[test]
     fn a_signed_in_account_reads_the_same_everywhere() {
-        let view = AccountView::new(&account(), false, t0() + Duration::seconds(210));
+        let view = english(&account(), false, t0() + Duration::seconds(210));
         assert_eq!(view.status, Status::SignedIn);
         assert_eq!(view.badge, "Signed in");
-        assert_eq!(view.summary, "signed in, expires in 6 min");
+        assert_eq!(view.summary, "signed in, expires in 6 minutes");
         assert_eq!(view.headline(), "alice @ Cells: signed in");
-        assert_eq!(view.expiry, "expires in 6 min");
-        assert_eq!(view.activity, "signed in 3 min ago");
+        assert_eq!(view.expiry, "expires in 6 minutes");
+        assert_eq!(view.activity, "signed in 3 minutes ago");
         assert_eq!(view.detail, "");
         assert!(!view.insecure);
     }
@@ -255,19 +287,19 @@ mod tests {
         account.last_error = Some("HTTP 502".into());
         account.next_attempt_at = Some(now + Duration::seconds(150));
         assert_eq!(Status::of(&account, false, now), Status::Retrying);
-        let view = AccountView::new(&account, false, now);
+        let view = english(&account, false, now);
         assert_eq!(view.summary, "retrying");
-        assert_eq!(view.detail, "last error: HTTP 502; next retry in 2 min");
+        assert_eq!(view.detail, "last error: HTTP 502; next retry in 2 minutes");
         assert_eq!(Status::of(&account, true, now), Status::Refreshing);
         account.needs_reauth = Some("invalid_grant".into());
-        let view = AccountView::new(&account, true, now);
+        let view = english(&account, true, now);
         assert_eq!(
-            (view.status, view.badge, view.summary.as_str()),
+            (view.status, view.badge.as_str(), view.summary.as_str()),
             (Status::NeedsReauth, "Needs sign-in", "needs sign-in")
         );
         assert_eq!(view.detail, "invalid_grant");
         assert_eq!(view.expiry, "");
-        assert!(needs_attention(&[AccountView::new(&self::account(), false, now), view]));
+        assert!(needs_attention(&[english(&self::account(), false, now), view]));
     }
 
     #[test]
@@ -275,7 +307,7 @@ mod tests {
         let mut account = account();
         account.label = None;
         account.server = "http://nas.local:8080/cells".into();
-        let view = AccountView::new(&account, false, t0());
+        let view = english(&account, false, t0());
         assert_eq!(view.server_name, "nas.local:8080");
         assert!(view.insecure);
     }
@@ -285,11 +317,11 @@ mod tests {
         let account = account();
         // 6 min 30 s left and signed in 3 min 30 s ago: both texts change in 30 s.
         let now = t0() + Duration::seconds(210);
-        let view = AccountView::new(&account, false, now);
+        let view = english(&account, false, now);
         let later = view.next_change(now).unwrap();
         assert!(later - now >= Duration::seconds(30) && later - now <= Duration::milliseconds(30_001), "{later}");
         let texts = |at| {
-            let view = AccountView::new(&account, false, at);
+            let view = english(&account, false, at);
             (view.summary, view.activity)
         };
         assert_ne!(texts(later), texts(now));
@@ -302,8 +334,29 @@ mod tests {
         assert_eq!(human_duration(StdDuration::from_secs(90)), "90 s");
         assert_eq!(human_duration(StdDuration::from_secs(599)), "9 min");
         assert_eq!(human_duration(StdDuration::from_secs(7200)), "2 h");
-        assert_eq!(approximate(Duration::seconds(59)), "under a minute");
-        assert_eq!(approximate(Duration::seconds(-5)), "under a minute");
-        assert_eq!(approximate(Duration::seconds(119)), "1 min");
+        let english = |kind, seconds| in_time(Language::English, kind, Duration::seconds(seconds));
+        assert_eq!(english("expiry", 59), "expires in under a minute");
+        assert_eq!(english("retry", -5), "next retry in under a minute");
+        assert_eq!(english("expiry", 119), "expires in 1 minute");
+        assert_eq!(english("refreshed", 30), "refreshed just now");
+        assert_eq!(english("signed-in", 3 * 3600), "signed in 3 hours ago");
+    }
+
+    #[test]
+    fn a_view_speaks_the_language_it_is_made_in() {
+        let now = t0() + Duration::seconds(210);
+        let french = AccountView::in_language(&account(), false, now, Language::French);
+        assert_eq!(french.badge, "Connecté");
+        assert_eq!(french.summary, "connecté, expire dans 6 minutes");
+        assert_eq!(french.activity, "connecté il y a 3 minutes");
+        assert_eq!(french.countdown, "jeton expire dans 6 minutes · connecté il y a 3 minutes");
+        assert_eq!(french.headline(), "alice @ Cells : connecté");
+        let mut account = account();
+        account.needs_reauth = Some("invalid_grant".into());
+        let german = AccountView::in_language(&account, false, now, Language::German);
+        assert_eq!(german.badge, "Anmeldung nötig");
+        assert_eq!(german.sign_in_notice(), "alice auf Cells muss sich erneut anmelden");
+        // What scripts read does not change with the language.
+        assert_eq!(german.state, AccountView::in_language(&account, false, now, Language::English).state);
     }
 }

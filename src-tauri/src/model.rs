@@ -2,8 +2,9 @@
 //! from the core's views, no logic of its own.
 
 use cells_auth::certificates::CertificateProblem;
+use cells_auth::i18n::{text, Arg};
 use cells_auth::sign_in::PendingSignIn;
-use cells_auth::view::{needs_attention, AccountView};
+use cells_auth::view::{needs_attention, AccountView, Status};
 use serde::Serialize;
 
 /// Read once at start from the command line and the environment.
@@ -73,11 +74,16 @@ pub struct AppInfo {
     pub pending: Option<PendingView>,
 }
 
-/// What the tray shows; the window tests read it through `tray_model`.
+/// What the tray shows, every text of it in the current language; the
+/// window tests read it through `tray_model`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrayModel {
     pub attention: bool,
+    pub tooltip: String,
     pub lines: Vec<TrayLine>,
+    pub add_account: String,
+    pub show_window: String,
+    pub quit: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,6 +91,8 @@ pub struct TrayLine {
     pub account_id: String,
     pub user: String,
     pub text: String,
+    /// The label of its Re-authenticate item.
+    pub reauthenticate: String,
 }
 
 impl TrayModel {
@@ -95,8 +103,21 @@ impl TrayModel {
                 account_id: view.account.id.clone(),
                 user: view.account.user.clone(),
                 text: view.headline(),
+                reauthenticate: text("tray-reauthenticate", &[("user", Arg::Text(&view.account.user))]),
             })
             .collect();
-        Self { attention: needs_attention(views), lines }
+        let needing = views.iter().filter(|view| view.status == Status::NeedsReauth).count();
+        let tooltip = match needing {
+            0 => text("tray-tooltip", &[]),
+            count => text("tray-attention", &[("count", Arg::Count(count as i64))]),
+        };
+        Self {
+            attention: needs_attention(views),
+            tooltip,
+            lines,
+            add_account: text("tray-add-account", &[]),
+            show_window: text("tray-show-window", &[]),
+            quit: text("tray-quit", &[]),
+        }
     }
 }

@@ -16,10 +16,11 @@ const ICON: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_ATTENTION: &[u8] = include_bytes!("../../icons/tray-attention.png");
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let menu = build_menu(app, &TrayModel { attention: false, lines: vec![] })?;
+    let model = TrayModel::of(&[]);
+    let menu = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(ICON)?)
-        .tooltip("Cells Sync")
+        .tooltip(&model.tooltip)
         .menu(&menu)
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
@@ -37,23 +38,22 @@ pub fn render(app: &AppHandle, model: &TrayModel) {
     if let Ok(image) = Image::from_bytes(icon) {
         let _ = tray.set_icon(Some(image));
     }
-    let tooltip = if model.attention { "Cells Sync: an account needs sign-in" } else { "Cells Sync" };
-    let _ = tray.set_tooltip(Some(tooltip));
+    let _ = tray.set_tooltip(Some(&model.tooltip));
 }
 
 fn build_menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
     let menu = Menu::new(app)?;
     for line in &model.lines {
         menu.append(&MenuItem::with_id(app, format!("line:{}", line.account_id), &line.text, false, None::<&str>)?)?;
-        let label = format!("Re-authenticate {}", line.user);
-        menu.append(&MenuItem::with_id(app, format!("reauth:{}", line.account_id), label, true, None::<&str>)?)?;
+        let reauth = format!("reauth:{}", line.account_id);
+        menu.append(&MenuItem::with_id(app, reauth, &line.reauthenticate, true, None::<&str>)?)?;
     }
     if !model.lines.is_empty() {
         menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
-    menu.append(&MenuItem::with_id(app, "add", "Add account...", true, None::<&str>)?)?;
-    menu.append(&MenuItem::with_id(app, "show", "Show window", true, None::<&str>)?)?;
-    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    menu.append(&MenuItem::with_id(app, "add", &model.add_account, true, None::<&str>)?)?;
+    menu.append(&MenuItem::with_id(app, "show", &model.show_window, true, None::<&str>)?)?;
+    menu.append(&MenuItem::with_id(app, "quit", &model.quit, true, None::<&str>)?)?;
     Ok(menu)
 }
 

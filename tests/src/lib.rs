@@ -578,6 +578,8 @@ impl Sandbox {
             }
         }
         let browser = format!("node {}", repo_root().join("tests/idp/browser.mjs").display());
+        // English, whatever this machine's language: tests that check another set it.
+        command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
         command
             .env("CELLS_AUTH_CONFIG_DIR", self.config_dir())
             .env("XDG_RUNTIME_DIR", self.runtime_dir())

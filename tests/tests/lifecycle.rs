@@ -153,7 +153,7 @@ fn server_errors_and_outages_back_off_keep_the_tokens_and_recover() {
     idp.outage(false);
     let out = sandbox.run(&["refresh"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(out.stdout.contains("the access token expires in 9 min"), "{}", out.stdout);
+    assert!(out.stdout.contains("the access token expires in 9 minutes"), "{}", out.stdout);
     let account = &sandbox.accounts()[0];
     assert_eq!(account["state"], "signed_in");
     assert!(account["last_error"].is_null() && account["next_attempt_at"].is_null());

@@ -49,7 +49,7 @@ async fn add_an_account_through_the_window_and_see_it_signed_in() {
     assert_eq!(window.text(".account .server-name").await, "Cells Test Server", "the label from bootconf");
     assert_eq!(window.text(".account .badge").await, "Signed in");
     let countdown = window.text(".account .countdown").await;
-    assert!(countdown.starts_with("token expires in 9 min · signed in"), "the view's texts: {countdown}");
+    assert!(countdown.starts_with("token expires in 9 minutes · signed in"), "the view's texts: {countdown}");
     assert!(window.is_hidden("#pending").await);
     assert!(window.text("#outcome").await.contains("Signed in as alice"));
     window.screenshot("signed-in").await;
@@ -519,5 +519,38 @@ async fn at_hydra_the_window_signs_in_through_chromium_refreshes_reauthenticates
     assert_eq!(hydra.revocations(), 2, "the administrator's, then the sign-out's");
     assert_eq!(hydra.replays(), 0);
     assert!(sandbox.accounts().is_empty());
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.set_env("LANG", "de_DE.UTF-8");
+    let mut notifications = NotificationWatch::start();
+    let window = Window::open(&sandbox, Browser::Chromium, "german").await;
+    add_account(&window, &idp).await;
+    assert_eq!(window.text(".account .badge").await, "Angemeldet");
+    let countdown = window.text(".account .countdown").await;
+    assert!(countdown.starts_with("Token läuft in 9 Minuten ab · gerade angemeldet"), "{countdown}");
+    let tray = window.invoke("tray_model", json!({})).await;
+    assert_eq!(tray["lines"][0]["text"], "alice @ Cells Test Server: angemeldet", "{tray}");
+    assert_eq!(tray["lines"][0]["reauthenticate"], "alice erneut anmelden");
+    assert_eq!(
+        (tray["add_account"].as_str(), tray["show_window"].as_str()),
+        (Some("Konto hinzufügen…"), Some("Fenster anzeigen"))
+    );
+    assert_eq!((tray["quit"].as_str(), tray["tooltip"].as_str()), (Some("Beenden"), Some("Cells Sync")));
+
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    idp.revoke(&keyring_secret(&id, "refresh_token").unwrap());
+    window.click(".account [data-action=refresh]").await;
+    window.wait_for(".account[data-state=needs_reauth]").await;
+    assert_eq!(window.text(".account .badge").await, "Anmeldung nötig");
+    let notice = notifications.wait_for_body("muss sich erneut anmelden");
+    assert_eq!(notice, "alice auf Cells Test Server muss sich erneut anmelden");
+    let tray = window.invoke("tray_model", json!({})).await;
+    assert_eq!(tray["tooltip"], "Cells Sync: 1 Konto muss sich anmelden", "{tray}");
+    assert_eq!(tray["lines"][0]["text"], "alice @ Cells Test Server: Anmeldung nötig");
+    window.screenshot("german").await;
     window.close().await;
 }

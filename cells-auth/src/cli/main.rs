@@ -18,6 +18,7 @@ use cells_auth::agent::{token_failure, Agent, Answer};
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
+use cells_auth::i18n::{text, Arg};
 use cells_auth::manager::{AccountManager, ManagerError, Revocation};
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
@@ -263,33 +264,29 @@ async fn login(
     let interrupt = interrupted();
     let manager = manager(&Store::open_default()?)?;
     if server.is_insecure() {
-        eprintln!("Warning: {server} uses plain http; tokens will cross the network unencrypted.");
+        eprintln!("{}", text("cli-plain-http-warning", &[("server", Arg::Text(server.as_str()))]));
     }
     let opener = open_browser.then(cells_auth::browser::system_opener);
     let options = SignInOptions { redirect, timeout, opener, trust };
     let sign_in = SignIn::start(&manager, server, options).await.map_err(sign_in_failure)?;
     let pending = sign_in.pending().clone();
+    let server_text = pending.server.to_string();
     eprintln!(
-        "Open this address in your browser to sign in to {}:\n\n  {}\n",
-        pending.server, pending.authorization_url
+        "{}\n\n  {}\n",
+        text("cli-open-address", &[("server", Arg::Text(&server_text))]),
+        pending.authorization_url
     );
     let control = sign_in.control();
     if open_browser {
         if let Err(reason) = control.open_browser() {
-            eprintln!("Warning: {reason}; open the address above yourself.");
+            eprintln!("{}", text("cli-open-yourself", &[("reason", Arg::Text(&reason.to_string()))]));
         }
     } else if let Some(port) = pending.port {
-        eprintln!(
-            "If the browser is on another machine: sign in there, then paste here the address it ends on \
-             (it says it cannot connect) and press Enter. Or forward the port first: ssh -L {port}:localhost:{port} <this machine>"
-        );
+        eprintln!("{}", text("cli-paste-back", &[("port", Arg::Text(&port.to_string()))]));
         paste_back(control.clone());
     }
-    eprintln!(
-        "Waiting for the browser on {} (times out in {}; Ctrl-C cancels)...",
-        pending.redirect_uri,
-        human_duration(timeout)
-    );
+    let (redirect, timeout) = (pending.redirect_uri.to_string(), human_duration(timeout));
+    eprintln!("{}", text("cli-waiting", &[("redirect", Arg::Text(&redirect)), ("timeout", Arg::Text(&timeout))]));
     let cancel_on_interrupt = tokio::spawn(async move {
         interrupt.await;
         control.cancel().await;
@@ -297,13 +294,10 @@ async fn login(
     let result = sign_in.account().await;
     cancel_on_interrupt.abort();
     let account = result.map_err(sign_in_failure)?;
-    println!(
-        "Signed in as {}{} on {} (account {})",
-        account.user,
-        account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default(),
-        account.server,
-        account.id
-    );
+    let user = format!("{}{}", account.user, account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default());
+    let args =
+        [("user", Arg::Text(&user)), ("server", Arg::Text(&account.server)), ("account", Arg::Text(&account.id))];
+    println!("{}", text("cli-signed-in", &args));
     Ok(())
 }
 
@@ -318,10 +312,10 @@ fn paste_back(control: SignInControl) {
             match control.deliver_address(&line) {
                 Ok(()) => return,
                 Err(err @ (AnswerError::AlreadyAnswered | AnswerError::Closed)) => {
-                    eprintln!("Not taken: {err}.");
+                    eprintln!("{}", text("cli-not-taken", &[("reason", Arg::Text(&err.to_string()))]));
                     return;
                 }
-                Err(err) => eprintln!("Not taken: {err}."),
+                Err(err) => eprintln!("{}", text("cli-not-taken", &[("reason", Arg::Text(&err.to_string()))])),
             }
         }
     });
@@ -403,7 +397,7 @@ fn status(json: bool) -> Result<(), Failure> {
         return Ok(());
     }
     if views.is_empty() {
-        println!("No accounts. Sign in with: cells-auth login <server>");
+        println!("{}", text("cli-no-accounts", &[]));
         return Ok(());
     }
     for view in &views {
@@ -415,13 +409,11 @@ fn status(json: bool) -> Result<(), Failure> {
 /// `id  alice <alice@example.com> on https://h  signed in, expires in 6 min; refreshed 2 min ago`.
 fn status_line(view: &AccountView) -> String {
     let account = &view.account;
-    let email = account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-    let insecure = if view.insecure { " (insecure: plain http)" } else { "" };
+    let user = format!("{}{}", account.user, account.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default());
+    let on = text("cli-account-on", &[("user", Arg::Text(&user)), ("server", Arg::Text(&account.server))]);
+    let insecure = if view.insecure { format!(" {}", text("cli-insecure", &[])) } else { String::new() };
     let certificate = view.certificate.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
-    let mut line = format!(
-        "{}  {}{email} on {}{insecure}{certificate}  {}; {}",
-        account.id, account.user, account.server, view.summary, view.activity
-    );
+    let mut line = format!("{}  {on}{insecure}{certificate}  {}; {}", account.id, view.summary, view.activity);
     if !view.detail.is_empty() {
         line.push_str(&format!("; {}", view.detail));
     }
@@ -479,7 +471,12 @@ async fn refresh(selector: Option<&str>) -> Result<(), Failure> {
     let manager = one_command_manager(&store)?;
     manager.refresh(&account.id).await.map_err(token_failure_of)?;
     let view = manager.account(&account.id)?;
-    println!("Refreshed {} on {}: the access token {}", view.account.user, view.account.server, view.expiry);
+    let args = [
+        ("user", Arg::Text(&view.account.user)),
+        ("server", Arg::Text(&view.account.server)),
+        ("expiry", Arg::Text(&view.expiry)),
+    ];
+    println!("{}", text("cli-refreshed", &args));
     Ok(())
 }
 
@@ -495,18 +492,21 @@ async fn logout(selector: &str) -> Result<(), Failure> {
     let account = cells_auth::store::find_account(&store.accounts()?, selector)?;
     let (account, revocation) = manager(&store)?.logout(&account.id).await?;
     let server_side = match revocation {
-        Revocation::Revoked => "the server revoked its refresh token".to_string(),
-        Revocation::NotOffered => "the server offers no revocation".to_string(),
-        Revocation::NothingToRevoke => "there was no refresh token to revoke".to_string(),
+        Revocation::Revoked => text("cli-revoked", &[]),
+        Revocation::NotOffered => text("cli-no-revocation", &[]),
+        Revocation::NothingToRevoke => text("cli-nothing-to-revoke", &[]),
         Revocation::Failed(reason) => {
-            eprintln!("Warning: could not revoke the refresh token on the server: {reason}");
-            "revocation failed (see above)".to_string()
+            eprintln!("{}", text("cli-revocation-warning", &[("reason", Arg::Text(&reason))]));
+            text("cli-revocation-failed", &[])
         }
     };
-    println!(
-        "Signed out {} from {} (account {}): local secrets deleted; {server_side}.",
-        account.user, account.server, account.id
-    );
+    let args = [
+        ("user", Arg::Text(&account.user)),
+        ("server", Arg::Text(&account.server)),
+        ("account", Arg::Text(&account.id)),
+        ("outcome", Arg::Text(&server_side)),
+    ];
+    println!("{}", text("cli-signed-out", &args));
     Ok(())
 }
 

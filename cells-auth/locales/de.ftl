@@ -1,0 +1,96 @@
+# Die Texte von cells-auth und Cells Sync, auf Deutsch.
+
+## Der Zustand eines Kontos.
+
+badge-needs-sign-in = Anmeldung nötig
+badge-refreshing = Wird erneuert
+badge-retrying = Neuer Versuch
+badge-signed-in = Angemeldet
+state-needs-sign-in = Anmeldung nötig
+state-refreshing = wird erneuert
+state-retrying = neuer Versuch
+state-signed-in = angemeldet
+
+## Wann das Zugriffstoken abläuft.
+
+expiry-expired = abgelaufen
+expiry-under-a-minute = läuft in weniger als einer Minute ab
+expiry-minutes = { $minutes ->
+    [one] läuft in { $minutes } Minute ab
+   *[other] läuft in { $minutes } Minuten ab
+}
+expiry-hours = { $hours ->
+    [one] läuft in { $hours } Stunde ab
+   *[other] läuft in { $hours } Stunden ab
+}
+summary-signed-in = angemeldet, { $expiry }
+countdown = Token { $expiry } · { $activity }
+summary-expired = angemeldet, Token abgelaufen (wird bei der nächsten Verwendung erneuert)
+
+## Die letzte Erneuerung, oder die Anmeldung.
+
+refreshed-just-now = gerade erneuert
+refreshed-minutes = { $minutes ->
+    [one] vor { $minutes } Minute erneuert
+   *[other] vor { $minutes } Minuten erneuert
+}
+refreshed-hours = { $hours ->
+    [one] vor { $hours } Stunde erneuert
+   *[other] vor { $hours } Stunden erneuert
+}
+signed-in-just-now = gerade angemeldet
+signed-in-minutes = { $minutes ->
+    [one] vor { $minutes } Minute angemeldet
+   *[other] vor { $minutes } Minuten angemeldet
+}
+signed-in-hours = { $hours ->
+    [one] vor { $hours } Stunde angemeldet
+   *[other] vor { $hours } Stunden angemeldet
+}
+
+## Warum ein Konto es erneut versucht.
+
+last-error = letzter Fehler: { $error }
+retry-under-a-minute = nächster Versuch in weniger als einer Minute
+retry-minutes = { $minutes ->
+    [one] nächster Versuch in { $minutes } Minute
+   *[other] nächster Versuch in { $minutes } Minuten
+}
+retry-hours = { $hours ->
+    [one] nächster Versuch in { $hours } Stunde
+   *[other] nächster Versuch in { $hours } Stunden
+}
+
+## Infobereich und Benachrichtigung.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } auf { $server } muss sich erneut anmelden
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync: { $count } Konto muss sich anmelden
+   *[other] Cells Sync: { $count } Konten müssen sich anmelden
+}
+tray-reauthenticate = { $user } erneut anmelden
+tray-add-account = Konto hinzufügen…
+tray-show-window = Fenster anzeigen
+tray-quit = Beenden
+
+## Die Zeilen der Kommandozeile für Menschen (was Skripte lesen, ändert sich nie).
+
+cli-plain-http-warning = Warnung: { $server } verwendet unverschlüsseltes http; Tokens gehen unverschlüsselt über das Netz.
+cli-open-address = Öffnen Sie diese Adresse im Browser, um sich bei { $server } anzumelden:
+cli-open-yourself = Warnung: { $reason }; öffnen Sie die Adresse oben selbst.
+cli-paste-back = Ist der Browser auf einem anderen Rechner: Melden Sie sich dort an, fügen Sie hier die Adresse ein, bei der er stehen bleibt (er meldet, dass er keine Verbindung herstellen kann), und drücken Sie die Eingabetaste. Oder leiten Sie zuerst den Port weiter: ssh -L { $port }:localhost:{ $port } <dieser Rechner>
+cli-waiting = Warte auf den Browser an { $redirect } (Zeitlimit { $timeout }; Strg-C bricht ab)…
+cli-signed-in = Angemeldet als { $user } bei { $server } (Konto { $account })
+cli-not-taken = Nicht übernommen: { $reason }.
+cli-no-accounts = Keine Konten. Anmelden mit: cells-auth login <Server>
+cli-account-on = { $user } auf { $server }
+cli-insecure = (unsicher: unverschlüsseltes http)
+cli-refreshed = { $user } auf { $server } erneuert: das Zugriffstoken { $expiry }
+cli-revoked = der Server hat sein Aktualisierungstoken widerrufen
+cli-no-revocation = der Server bietet keinen Widerruf an
+cli-nothing-to-revoke = es gab kein Aktualisierungstoken zu widerrufen
+cli-revocation-failed = Widerruf fehlgeschlagen (siehe oben)
+cli-revocation-warning = Warnung: Das Aktualisierungstoken konnte auf dem Server nicht widerrufen werden: { $reason }
+cli-signed-out = { $user } von { $server } abgemeldet (Konto { $account }): lokale Geheimnisse gelöscht; { $outcome }.

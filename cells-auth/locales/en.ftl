@@ -1,0 +1,100 @@
+# The texts of cells-auth and Cells Sync, in English: the reference catalog.
+# Every other language has exactly these messages, with the same variables.
+# A count is always a selector's number, so that each language says it with
+# its own plural forms (Latvian has one for zero, French counts 0 as one).
+
+## An account's state: the badge in the window, and the one-word state of
+## the tray and of `cells-auth status`.
+
+badge-needs-sign-in = Needs sign-in
+badge-refreshing = Refreshing
+badge-retrying = Retrying
+badge-signed-in = Signed in
+state-needs-sign-in = needs sign-in
+state-refreshing = refreshing
+state-retrying = retrying
+state-signed-in = signed in
+
+## When the access token expires.
+
+expiry-expired = expired
+expiry-under-a-minute = expires in under a minute
+expiry-minutes = { $minutes ->
+    [one] expires in { $minutes } minute
+   *[other] expires in { $minutes } minutes
+}
+expiry-hours = { $hours ->
+    [one] expires in { $hours } hour
+   *[other] expires in { $hours } hours
+}
+summary-signed-in = signed in, { $expiry }
+countdown = token { $expiry } · { $activity }
+summary-expired = signed in, token expired (the next use refreshes it)
+
+## The last refresh, or the sign-in when there was none.
+
+refreshed-just-now = refreshed just now
+refreshed-minutes = { $minutes ->
+    [one] refreshed { $minutes } minute ago
+   *[other] refreshed { $minutes } minutes ago
+}
+refreshed-hours = { $hours ->
+    [one] refreshed { $hours } hour ago
+   *[other] refreshed { $hours } hours ago
+}
+signed-in-just-now = signed in just now
+signed-in-minutes = { $minutes ->
+    [one] signed in { $minutes } minute ago
+   *[other] signed in { $minutes } minutes ago
+}
+signed-in-hours = { $hours ->
+    [one] signed in { $hours } hour ago
+   *[other] signed in { $hours } hours ago
+}
+
+## Why an account is retrying.
+
+last-error = last error: { $error }
+retry-under-a-minute = next retry in under a minute
+retry-minutes = { $minutes ->
+    [one] next retry in { $minutes } minute
+   *[other] next retry in { $minutes } minutes
+}
+retry-hours = { $hours ->
+    [one] next retry in { $hours } hour
+   *[other] next retry in { $hours } hours
+}
+
+## The tray and the desktop notification.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } on { $server } needs to sign in again
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync: { $count } account needs sign-in
+   *[other] Cells Sync: { $count } accounts need sign-in
+}
+tray-reauthenticate = Re-authenticate { $user }
+tray-add-account = Add account…
+tray-show-window = Show window
+tray-quit = Quit
+
+## The command line's lines for people (what scripts read never changes).
+
+cli-plain-http-warning = Warning: { $server } uses plain http; tokens will cross the network unencrypted.
+cli-open-address = Open this address in your browser to sign in to { $server }:
+cli-open-yourself = Warning: { $reason }; open the address above yourself.
+cli-paste-back = If the browser is on another machine: sign in there, then paste here the address it ends on (it says it cannot connect) and press Enter. Or forward the port first: ssh -L { $port }:localhost:{ $port } <this machine>
+cli-waiting = Waiting for the browser on { $redirect } (times out in { $timeout }; Ctrl-C cancels)...
+cli-signed-in = Signed in as { $user } on { $server } (account { $account })
+cli-not-taken = Not taken: { $reason }.
+cli-no-accounts = No accounts. Sign in with: cells-auth login <server>
+cli-account-on = { $user } on { $server }
+cli-insecure = (insecure: plain http)
+cli-refreshed = Refreshed { $user } on { $server }: the access token { $expiry }
+cli-revoked = the server revoked its refresh token
+cli-no-revocation = the server offers no revocation
+cli-nothing-to-revoke = there was no refresh token to revoke
+cli-revocation-failed = revocation failed (see above)
+cli-revocation-warning = Warning: could not revoke the refresh token on the server: { $reason }
+cli-signed-out = Signed out { $user } from { $server } (account { $account }): local secrets deleted; { $outcome }.

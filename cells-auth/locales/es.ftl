@@ -1,0 +1,96 @@
+# Los textos de cells-auth y Cells Sync, en español.
+
+## El estado de una cuenta.
+
+badge-needs-sign-in = Requiere iniciar sesión
+badge-refreshing = Renovando
+badge-retrying = Reintentando
+badge-signed-in = Sesión iniciada
+state-needs-sign-in = requiere iniciar sesión
+state-refreshing = renovando
+state-retrying = reintentando
+state-signed-in = sesión iniciada
+
+## Cuándo caduca el token de acceso.
+
+expiry-expired = caducado
+expiry-under-a-minute = caduca en menos de un minuto
+expiry-minutes = { $minutes ->
+    [one] caduca en { $minutes } minuto
+   *[other] caduca en { $minutes } minutos
+}
+expiry-hours = { $hours ->
+    [one] caduca en { $hours } hora
+   *[other] caduca en { $hours } horas
+}
+summary-signed-in = sesión iniciada, { $expiry }
+countdown = token { $expiry } · { $activity }
+summary-expired = sesión iniciada, token caducado (se renovará en el próximo uso)
+
+## La última renovación, o el inicio de sesión.
+
+refreshed-just-now = renovado ahora mismo
+refreshed-minutes = { $minutes ->
+    [one] renovado hace { $minutes } minuto
+   *[other] renovado hace { $minutes } minutos
+}
+refreshed-hours = { $hours ->
+    [one] renovado hace { $hours } hora
+   *[other] renovado hace { $hours } horas
+}
+signed-in-just-now = sesión iniciada ahora mismo
+signed-in-minutes = { $minutes ->
+    [one] sesión iniciada hace { $minutes } minuto
+   *[other] sesión iniciada hace { $minutes } minutos
+}
+signed-in-hours = { $hours ->
+    [one] sesión iniciada hace { $hours } hora
+   *[other] sesión iniciada hace { $hours } horas
+}
+
+## Por qué una cuenta lo reintenta.
+
+last-error = último error: { $error }
+retry-under-a-minute = próximo intento en menos de un minuto
+retry-minutes = { $minutes ->
+    [one] próximo intento en { $minutes } minuto
+   *[other] próximo intento en { $minutes } minutos
+}
+retry-hours = { $hours ->
+    [one] próximo intento en { $hours } hora
+   *[other] próximo intento en { $hours } horas
+}
+
+## La bandeja del sistema y la notificación.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } en { $server } debe volver a iniciar sesión
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync: { $count } cuenta requiere iniciar sesión
+   *[other] Cells Sync: { $count } cuentas requieren iniciar sesión
+}
+tray-reauthenticate = Volver a iniciar sesión ({ $user })
+tray-add-account = Añadir cuenta…
+tray-show-window = Mostrar ventana
+tray-quit = Salir
+
+## Las líneas de la línea de órdenes para personas (lo que leen los scripts nunca cambia).
+
+cli-plain-http-warning = Aviso: { $server } usa http sin cifrar; los tokens cruzarán la red sin cifrar.
+cli-open-address = Abra esta dirección en su navegador para iniciar sesión en { $server }:
+cli-open-yourself = Aviso: { $reason }; abra usted mismo la dirección de arriba.
+cli-paste-back = Si el navegador está en otra máquina: inicie sesión allí, pegue aquí la dirección en la que termina (dice que no puede conectarse) y pulse Intro. O redirija antes el puerto: ssh -L { $port }:localhost:{ $port } <esta máquina>
+cli-waiting = Esperando al navegador en { $redirect } (tiempo límite { $timeout }; Ctrl-C cancela)…
+cli-signed-in = Sesión iniciada como { $user } en { $server } (cuenta { $account })
+cli-not-taken = No aceptada: { $reason }.
+cli-no-accounts = No hay cuentas. Inicie sesión con: cells-auth login <servidor>
+cli-account-on = { $user } en { $server }
+cli-insecure = (inseguro: http sin cifrar)
+cli-refreshed = { $user } en { $server } renovado: el token de acceso { $expiry }
+cli-revoked = el servidor revocó su token de actualización
+cli-no-revocation = el servidor no ofrece revocación
+cli-nothing-to-revoke = no había ningún token de actualización que revocar
+cli-revocation-failed = la revocación falló (ver arriba)
+cli-revocation-warning = Aviso: no se pudo revocar el token de actualización en el servidor: { $reason }
+cli-signed-out = Sesión de { $user } cerrada en { $server } (cuenta { $account }): secretos locales borrados; { $outcome }.

@@ -1,0 +1,96 @@
+# Les textes de cells-auth et de Cells Sync, en français.
+
+## L’état d’un compte.
+
+badge-needs-sign-in = Connexion requise
+badge-refreshing = Renouvellement
+badge-retrying = Nouvel essai
+badge-signed-in = Connecté
+state-needs-sign-in = connexion requise
+state-refreshing = renouvellement
+state-retrying = nouvel essai
+state-signed-in = connecté
+
+## L’expiration du jeton d’accès.
+
+expiry-expired = expiré
+expiry-under-a-minute = expire dans moins d’une minute
+expiry-minutes = { $minutes ->
+    [one] expire dans { $minutes } minute
+   *[other] expire dans { $minutes } minutes
+}
+expiry-hours = { $hours ->
+    [one] expire dans { $hours } heure
+   *[other] expire dans { $hours } heures
+}
+summary-signed-in = connecté, { $expiry }
+countdown = jeton { $expiry } · { $activity }
+summary-expired = connecté, jeton expiré (il sera renouvelé à la prochaine utilisation)
+
+## Le dernier renouvellement, ou la connexion.
+
+refreshed-just-now = renouvelé à l’instant
+refreshed-minutes = { $minutes ->
+    [one] renouvelé il y a { $minutes } minute
+   *[other] renouvelé il y a { $minutes } minutes
+}
+refreshed-hours = { $hours ->
+    [one] renouvelé il y a { $hours } heure
+   *[other] renouvelé il y a { $hours } heures
+}
+signed-in-just-now = connecté à l’instant
+signed-in-minutes = { $minutes ->
+    [one] connecté il y a { $minutes } minute
+   *[other] connecté il y a { $minutes } minutes
+}
+signed-in-hours = { $hours ->
+    [one] connecté il y a { $hours } heure
+   *[other] connecté il y a { $hours } heures
+}
+
+## Pourquoi un compte réessaie.
+
+last-error = dernière erreur : { $error }
+retry-under-a-minute = prochain essai dans moins d’une minute
+retry-minutes = { $minutes ->
+    [one] prochain essai dans { $minutes } minute
+   *[other] prochain essai dans { $minutes } minutes
+}
+retry-hours = { $hours ->
+    [one] prochain essai dans { $hours } heure
+   *[other] prochain essai dans { $hours } heures
+}
+
+## La zone de notification et la notification.
+
+tray-line = { $user } @ { $server } : { $state }
+notice-needs-sign-in = { $user } sur { $server } doit se reconnecter
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync : { $count } compte doit se reconnecter
+   *[other] Cells Sync : { $count } comptes doivent se reconnecter
+}
+tray-reauthenticate = Se reconnecter ({ $user })
+tray-add-account = Ajouter un compte…
+tray-show-window = Afficher la fenêtre
+tray-quit = Quitter
+
+## Les lignes de la ligne de commande (ce que lisent les scripts ne change jamais).
+
+cli-plain-http-warning = Attention : { $server } utilise http sans chiffrement ; les jetons traverseront le réseau en clair.
+cli-open-address = Ouvrez cette adresse dans votre navigateur pour vous connecter à { $server } :
+cli-open-yourself = Attention : { $reason } ; ouvrez vous-même l’adresse ci-dessus.
+cli-paste-back = Si le navigateur est sur une autre machine : connectez-vous-y, puis collez ici l’adresse sur laquelle il s’arrête (il dit ne pas pouvoir se connecter) et appuyez sur Entrée. Ou redirigez d’abord le port : ssh -L { $port }:localhost:{ $port } <cette machine>
+cli-waiting = En attente du navigateur sur { $redirect } (délai : { $timeout } ; Ctrl-C annule)…
+cli-signed-in = Connecté en tant que { $user } sur { $server } (compte { $account })
+cli-not-taken = Refusé : { $reason }.
+cli-no-accounts = Aucun compte. Connectez-vous avec : cells-auth login <serveur>
+cli-account-on = { $user } sur { $server }
+cli-insecure = (non sécurisé : http sans chiffrement)
+cli-refreshed = { $user } sur { $server } renouvelé : le jeton d’accès { $expiry }
+cli-revoked = le serveur a révoqué son jeton de renouvellement
+cli-no-revocation = le serveur ne propose pas de révocation
+cli-nothing-to-revoke = il n’y avait aucun jeton de renouvellement à révoquer
+cli-revocation-failed = la révocation a échoué (voir ci-dessus)
+cli-revocation-warning = Attention : impossible de révoquer le jeton de renouvellement sur le serveur : { $reason }
+cli-signed-out = { $user } déconnecté de { $server } (compte { $account }) : secrets locaux supprimés ; { $outcome }.

@@ -1,0 +1,107 @@
+# cells-auth un Cells Sync teksti latviešu valodā.
+# Latviešu valodā skaitlim ir trīs formas: nulles (0, 10–20, 30…), vienskaitļa
+# (1, 21, 31…, bet ne 11) un pārējās.
+
+## Konta stāvoklis.
+
+badge-needs-sign-in = Jāpierakstās
+badge-refreshing = Atjauno
+badge-retrying = Mēģina vēlreiz
+badge-signed-in = Pierakstījies
+state-needs-sign-in = jāpierakstās
+state-refreshing = atjauno
+state-retrying = mēģina vēlreiz
+state-signed-in = pierakstījies
+
+## Kad beidzas piekļuves pilnvara.
+
+expiry-expired = beigusies
+expiry-under-a-minute = beigsies pēc mazāk nekā minūtes
+expiry-minutes = { $minutes ->
+    [zero] beigsies pēc { $minutes } minūtēm
+    [one] beigsies pēc { $minutes } minūtes
+   *[other] beigsies pēc { $minutes } minūtēm
+}
+expiry-hours = { $hours ->
+    [zero] beigsies pēc { $hours } stundām
+    [one] beigsies pēc { $hours } stundas
+   *[other] beigsies pēc { $hours } stundām
+}
+summary-signed-in = pierakstījies, { $expiry }
+countdown = pilnvara { $expiry } · { $activity }
+summary-expired = pierakstījies, pilnvara beigusies (to atjaunos nākamajā lietošanas reizē)
+
+## Pēdējā atjaunošana vai pierakstīšanās.
+
+refreshed-just-now = atjaunots tikko
+refreshed-minutes = { $minutes ->
+    [zero] atjaunots pirms { $minutes } minūtēm
+    [one] atjaunots pirms { $minutes } minūtes
+   *[other] atjaunots pirms { $minutes } minūtēm
+}
+refreshed-hours = { $hours ->
+    [zero] atjaunots pirms { $hours } stundām
+    [one] atjaunots pirms { $hours } stundas
+   *[other] atjaunots pirms { $hours } stundām
+}
+signed-in-just-now = pierakstījies tikko
+signed-in-minutes = { $minutes ->
+    [zero] pierakstījies pirms { $minutes } minūtēm
+    [one] pierakstījies pirms { $minutes } minūtes
+   *[other] pierakstījies pirms { $minutes } minūtēm
+}
+signed-in-hours = { $hours ->
+    [zero] pierakstījies pirms { $hours } stundām
+    [one] pierakstījies pirms { $hours } stundas
+   *[other] pierakstījies pirms { $hours } stundām
+}
+
+## Kāpēc konts mēģina vēlreiz.
+
+last-error = pēdējā kļūda: { $error }
+retry-under-a-minute = nākamais mēģinājums pēc mazāk nekā minūtes
+retry-minutes = { $minutes ->
+    [zero] nākamais mēģinājums pēc { $minutes } minūtēm
+    [one] nākamais mēģinājums pēc { $minutes } minūtes
+   *[other] nākamais mēģinājums pēc { $minutes } minūtēm
+}
+retry-hours = { $hours ->
+    [zero] nākamais mēģinājums pēc { $hours } stundām
+    [one] nākamais mēģinājums pēc { $hours } stundas
+   *[other] nākamais mēģinājums pēc { $hours } stundām
+}
+
+## Paziņojumu apgabals un paziņojums.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } serverī { $server } jāpierakstās vēlreiz
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [zero] Cells Sync: jāpierakstās vēlreiz ({ $count } kontu)
+    [one] Cells Sync: jāpierakstās vēlreiz ({ $count } konts)
+   *[other] Cells Sync: jāpierakstās vēlreiz ({ $count } konti)
+}
+tray-reauthenticate = Pierakstīties vēlreiz ({ $user })
+tray-add-account = Pievienot kontu…
+tray-show-window = Rādīt logu
+tray-quit = Iziet
+
+## Komandrindas rindas cilvēkiem (tas, ko lasa skripti, nekad nemainās).
+
+cli-plain-http-warning = Brīdinājums: { $server } izmanto nešifrētu http; pilnvaras tīklā būs nešifrētas.
+cli-open-address = Atveriet šo adresi pārlūkā, lai pierakstītos serverī { $server }:
+cli-open-yourself = Brīdinājums: { $reason }; atveriet augstāk redzamo adresi paši.
+cli-paste-back = Ja pārlūks ir citā datorā: pierakstieties tur, tad ielīmējiet šeit adresi, pie kuras tas apstājas (tas saka, ka nevar savienoties), un nospiediet Enter. Vai vispirms pārsūtiet portu: ssh -L { $port }:localhost:{ $port } <šis dators>
+cli-waiting = Gaida pārlūku adresē { $redirect } (noildze { $timeout }; Ctrl-C atceļ)…
+cli-signed-in = Pierakstījies kā { $user } serverī { $server } (konts { $account })
+cli-not-taken = Nepieņemts: { $reason }.
+cli-no-accounts = Nav kontu. Pierakstieties ar: cells-auth login <serveris>
+cli-account-on = { $user } serverī { $server }
+cli-insecure = (nedrošs: nešifrēts http)
+cli-refreshed = { $user } serverī { $server } atjaunots: piekļuves pilnvara { $expiry }
+cli-revoked = serveris atsauca atjaunošanas pilnvaru
+cli-no-revocation = serveris nepiedāvā atsaukšanu
+cli-nothing-to-revoke = nebija atjaunošanas pilnvaras, ko atsaukt
+cli-revocation-failed = atsaukšana neizdevās (skatīt augstāk)
+cli-revocation-warning = Brīdinājums: neizdevās atsaukt atjaunošanas pilnvaru serverī: { $reason }
+cli-signed-out = { $user } izrakstīts no servera { $server } (konts { $account }): lokālie noslēpumi dzēsti; { $outcome }.

@@ -1,0 +1,96 @@
+# Os textos do cells-auth e do Cells Sync, em português do Brasil.
+
+## O estado de uma conta.
+
+badge-needs-sign-in = Login necessário
+badge-refreshing = Renovando
+badge-retrying = Tentando novamente
+badge-signed-in = Conectado
+state-needs-sign-in = login necessário
+state-refreshing = renovando
+state-retrying = tentando novamente
+state-signed-in = conectado
+
+## Quando o token de acesso expira.
+
+expiry-expired = expirado
+expiry-under-a-minute = expira em menos de um minuto
+expiry-minutes = { $minutes ->
+    [one] expira em { $minutes } minuto
+   *[other] expira em { $minutes } minutos
+}
+expiry-hours = { $hours ->
+    [one] expira em { $hours } hora
+   *[other] expira em { $hours } horas
+}
+summary-signed-in = conectado, { $expiry }
+countdown = token { $expiry } · { $activity }
+summary-expired = conectado, token expirado (será renovado no próximo uso)
+
+## A última renovação, ou o login.
+
+refreshed-just-now = renovado agora mesmo
+refreshed-minutes = { $minutes ->
+    [one] renovado há { $minutes } minuto
+   *[other] renovado há { $minutes } minutos
+}
+refreshed-hours = { $hours ->
+    [one] renovado há { $hours } hora
+   *[other] renovado há { $hours } horas
+}
+signed-in-just-now = conectado agora mesmo
+signed-in-minutes = { $minutes ->
+    [one] conectado há { $minutes } minuto
+   *[other] conectado há { $minutes } minutos
+}
+signed-in-hours = { $hours ->
+    [one] conectado há { $hours } hora
+   *[other] conectado há { $hours } horas
+}
+
+## Por que uma conta tenta novamente.
+
+last-error = último erro: { $error }
+retry-under-a-minute = nova tentativa em menos de um minuto
+retry-minutes = { $minutes ->
+    [one] nova tentativa em { $minutes } minuto
+   *[other] nova tentativa em { $minutes } minutos
+}
+retry-hours = { $hours ->
+    [one] nova tentativa em { $hours } hora
+   *[other] nova tentativa em { $hours } horas
+}
+
+## A bandeja do sistema e a notificação.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } em { $server } precisa entrar novamente
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync: { $count } conta precisa entrar novamente
+   *[other] Cells Sync: { $count } contas precisam entrar novamente
+}
+tray-reauthenticate = Entrar novamente ({ $user })
+tray-add-account = Adicionar conta…
+tray-show-window = Mostrar janela
+tray-quit = Sair
+
+## As linhas da linha de comando para pessoas (o que os scripts leem nunca muda).
+
+cli-plain-http-warning = Aviso: { $server } usa http sem criptografia; os tokens atravessarão a rede sem criptografia.
+cli-open-address = Abra este endereço no navegador para entrar em { $server }:
+cli-open-yourself = Aviso: { $reason }; abra você mesmo o endereço acima.
+cli-paste-back = Se o navegador estiver em outra máquina: entre por lá, depois cole aqui o endereço em que ele parar (ele diz que não consegue se conectar) e pressione Enter. Ou encaminhe a porta antes: ssh -L { $port }:localhost:{ $port } <esta máquina>
+cli-waiting = Aguardando o navegador em { $redirect } (tempo limite { $timeout }; Ctrl-C cancela)…
+cli-signed-in = Conectado como { $user } em { $server } (conta { $account })
+cli-not-taken = Não aceito: { $reason }.
+cli-no-accounts = Nenhuma conta. Entre com: cells-auth login <servidor>
+cli-account-on = { $user } em { $server }
+cli-insecure = (inseguro: http sem criptografia)
+cli-refreshed = { $user } em { $server } renovado: o token de acesso { $expiry }
+cli-revoked = o servidor revogou seu token de atualização
+cli-no-revocation = o servidor não oferece revogação
+cli-nothing-to-revoke = não havia token de atualização para revogar
+cli-revocation-failed = a revogação falhou (veja acima)
+cli-revocation-warning = Aviso: não foi possível revogar o token de atualização no servidor: { $reason }
+cli-signed-out = { $user } desconectado de { $server } (conta { $account }): segredos locais apagados; { $outcome }.

@@ -1,0 +1,96 @@
+# Texterna i cells-auth och Cells Sync, på svenska.
+
+## Ett kontos tillstånd.
+
+badge-needs-sign-in = Inloggning krävs
+badge-refreshing = Förnyar
+badge-retrying = Försöker igen
+badge-signed-in = Inloggad
+state-needs-sign-in = inloggning krävs
+state-refreshing = förnyar
+state-retrying = försöker igen
+state-signed-in = inloggad
+
+## När åtkomsttoken går ut.
+
+expiry-expired = har gått ut
+expiry-under-a-minute = går ut om mindre än en minut
+expiry-minutes = { $minutes ->
+    [one] går ut om { $minutes } minut
+   *[other] går ut om { $minutes } minuter
+}
+expiry-hours = { $hours ->
+    [one] går ut om { $hours } timme
+   *[other] går ut om { $hours } timmar
+}
+summary-signed-in = inloggad, { $expiry }
+countdown = token { $expiry } · { $activity }
+summary-expired = inloggad, token har gått ut (förnyas vid nästa användning)
+
+## Den senaste förnyelsen, eller inloggningen.
+
+refreshed-just-now = förnyad nyss
+refreshed-minutes = { $minutes ->
+    [one] förnyad för { $minutes } minut sedan
+   *[other] förnyad för { $minutes } minuter sedan
+}
+refreshed-hours = { $hours ->
+    [one] förnyad för { $hours } timme sedan
+   *[other] förnyad för { $hours } timmar sedan
+}
+signed-in-just-now = inloggad nyss
+signed-in-minutes = { $minutes ->
+    [one] inloggad för { $minutes } minut sedan
+   *[other] inloggad för { $minutes } minuter sedan
+}
+signed-in-hours = { $hours ->
+    [one] inloggad för { $hours } timme sedan
+   *[other] inloggad för { $hours } timmar sedan
+}
+
+## Varför ett konto försöker igen.
+
+last-error = senaste fel: { $error }
+retry-under-a-minute = nästa försök om mindre än en minut
+retry-minutes = { $minutes ->
+    [one] nästa försök om { $minutes } minut
+   *[other] nästa försök om { $minutes } minuter
+}
+retry-hours = { $hours ->
+    [one] nästa försök om { $hours } timme
+   *[other] nästa försök om { $hours } timmar
+}
+
+## Meddelandefältet och aviseringen.
+
+tray-line = { $user } @ { $server }: { $state }
+notice-needs-sign-in = { $user } på { $server } måste logga in igen
+tray-tooltip = Cells Sync
+tray-attention = { $count ->
+    [one] Cells Sync: { $count } konto måste logga in igen
+   *[other] Cells Sync: { $count } konton måste logga in igen
+}
+tray-reauthenticate = Logga in igen ({ $user })
+tray-add-account = Lägg till konto…
+tray-show-window = Visa fönster
+tray-quit = Avsluta
+
+## Kommandoradens rader för människor (det skript läser ändras aldrig).
+
+cli-plain-http-warning = Varning: { $server } använder okrypterad http; token skickas okrypterade över nätverket.
+cli-open-address = Öppna den här adressen i webbläsaren för att logga in på { $server }:
+cli-open-yourself = Varning: { $reason }; öppna adressen ovan själv.
+cli-paste-back = Om webbläsaren finns på en annan dator: logga in där, klistra sedan in adressen den stannar på (den säger att den inte kan ansluta) och tryck på Retur. Eller vidarebefordra porten först: ssh -L { $port }:localhost:{ $port } <den här datorn>
+cli-waiting = Väntar på webbläsaren på { $redirect } (tidsgräns { $timeout }; Ctrl-C avbryter)…
+cli-signed-in = Inloggad som { $user } på { $server } (konto { $account })
+cli-not-taken = Inte godtagen: { $reason }.
+cli-no-accounts = Inga konton. Logga in med: cells-auth login <server>
+cli-account-on = { $user } på { $server }
+cli-insecure = (osäker: okrypterad http)
+cli-refreshed = { $user } på { $server } förnyad: åtkomsttoken { $expiry }
+cli-revoked = servern återkallade sin uppdateringstoken
+cli-no-revocation = servern erbjuder ingen återkallelse
+cli-nothing-to-revoke = det fanns ingen uppdateringstoken att återkalla
+cli-revocation-failed = återkallelsen misslyckades (se ovan)
+cli-revocation-warning = Varning: kunde inte återkalla uppdateringstoken på servern: { $reason }
+cli-signed-out = { $user } utloggad från { $server } (konto { $account }): lokala hemligheter raderade; { $outcome }.
