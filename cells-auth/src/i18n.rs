@@ -142,9 +142,10 @@ pub enum Arg<'a> {
 
 type Bundle = FluentBundle<FluentResource>;
 
-fn bundles() -> &'static [Bundle] {
-    static BUNDLES: OnceLock<Vec<Bundle>> = OnceLock::new();
-    BUNDLES.get_or_init(|| Language::ALL.iter().map(|l| bundle(*l).unwrap_or_else(|_| empty_bundle(*l))).collect())
+/// A language's catalog, parsed at its first text: a command parses one.
+fn loaded(language: Language) -> &'static Bundle {
+    static BUNDLES: [OnceLock<Bundle>; 8] = [const { OnceLock::new() }; 8];
+    BUNDLES[language.index()].get_or_init(|| bundle(language).unwrap_or_else(|_| empty_bundle(language)))
 }
 
 /// A language's catalog, parsed; its errors, when it has any (tests read them).
@@ -176,8 +177,8 @@ pub fn text_in(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
             Arg::Count(count) => fluent_args.set(*name, FluentValue::from(*count)),
         }
     }
-    let bundles = bundles();
-    for bundle in [&bundles[language.index()], &bundles[Language::English.index()]] {
+    for language in [language, Language::English] {
+        let bundle = loaded(language);
         if let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) {
             let mut errors = Vec::new();
             return bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned();
