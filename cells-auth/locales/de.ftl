@@ -94,3 +94,24 @@ cli-nothing-to-revoke = es gab kein Aktualisierungstoken zu widerrufen
 cli-revocation-failed = Widerruf fehlgeschlagen (siehe oben)
 cli-revocation-warning = Warnung: Das Aktualisierungstoken konnte auf dem Server nicht widerrufen werden: { $reason }
 cli-signed-out = { $user } von { $server } abgemeldet (Konto { $account }): lokale Geheimnisse gelöscht; { $outcome }.
+
+## Die letzte Seite im Browser nach einer Anmeldung.
+
+page-title = Cells-Anmeldung: { $title }
+page-signed-in = Angemeldet
+page-signed-in-detail = Bei { $server } als { $user } angemeldet. Sie können diesen Tab schließen und zur App zurückkehren.
+page-sign-in-failed = Anmeldung fehlgeschlagen
+page-sign-in-failed-detail = { $error }. Kehren Sie zur App zurück, um es erneut zu versuchen.
+page-already-done = Bereits erledigt
+page-already-done-detail = Diese Anmeldung wurde bereits beantwortet. Sie können diesen Tab schließen.
+page-closed = Anmeldung beendet
+page-closed-detail = Die App wartet nicht mehr auf diese Anmeldung. Starten Sie sie in der App neu.
+page-back = Zurück zur App
+page-back-detail = Die Antwort hat die App erreicht. Kehren Sie zu ihr zurück, um das Ergebnis zu sehen.
+page-wrong-address = Falsche Adresse
+page-wrong-address-detail = Dieser Server antwortet nur unter localhost.
+page-not-found = Nicht gefunden
+page-not-found-detail = Hier ist nichts.
+page-not-allowed = Nicht erlaubt
+page-not-allowed-detail = Hier wird nur die Weiterleitung der Anmeldung bedient.
+page-not-this-sign-in = Nicht diese Anmeldung

@@ -98,3 +98,24 @@ cli-nothing-to-revoke = there was no refresh token to revoke
 cli-revocation-failed = revocation failed (see above)
 cli-revocation-warning = Warning: could not revoke the refresh token on the server: { $reason }
 cli-signed-out = Signed out { $user } from { $server } (account { $account }): local secrets deleted; { $outcome }.
+
+## The browser's last page, after a sign-in, in the app's language.
+
+page-title = Cells sign-in: { $title }
+page-signed-in = Signed in
+page-signed-in-detail = Signed in to { $server } as { $user }. You can close this tab and return to the app.
+page-sign-in-failed = Sign-in failed
+page-sign-in-failed-detail = { $error }. Return to the app to try again.
+page-already-done = Already done
+page-already-done-detail = This sign-in has already been answered. You can close this tab.
+page-closed = Sign-in closed
+page-closed-detail = The app is no longer waiting for this sign-in. Start it again from the app.
+page-back = Back to the app
+page-back-detail = The answer reached the app. Return to it to see the result.
+page-wrong-address = Wrong address
+page-wrong-address-detail = This server only answers at localhost.
+page-not-found = Not found
+page-not-found-detail = Nothing here.
+page-not-allowed = Not allowed
+page-not-allowed-detail = Only the sign-in redirect is served here.
+page-not-this-sign-in = Not this sign-in

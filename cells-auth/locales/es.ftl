@@ -94,3 +94,24 @@ cli-nothing-to-revoke = no había ningún token de actualización que revocar
 cli-revocation-failed = la revocación falló (ver arriba)
 cli-revocation-warning = Aviso: no se pudo revocar el token de actualización en el servidor: { $reason }
 cli-signed-out = Sesión de { $user } cerrada en { $server } (cuenta { $account }): secretos locales borrados; { $outcome }.
+
+## La última página del navegador, tras iniciar sesión.
+
+page-title = Inicio de sesión en Cells: { $title }
+page-signed-in = Sesión iniciada
+page-signed-in-detail = Sesión iniciada en { $server } como { $user }. Puede cerrar esta pestaña y volver a la aplicación.
+page-sign-in-failed = No se pudo iniciar sesión
+page-sign-in-failed-detail = { $error }. Vuelva a la aplicación para intentarlo de nuevo.
+page-already-done = Ya está hecho
+page-already-done-detail = Este inicio de sesión ya recibió su respuesta. Puede cerrar esta pestaña.
+page-closed = Inicio de sesión cerrado
+page-closed-detail = La aplicación ya no espera este inicio de sesión. Vuelva a empezarlo desde la aplicación.
+page-back = Volver a la aplicación
+page-back-detail = La respuesta llegó a la aplicación. Vuelva a ella para ver el resultado.
+page-wrong-address = Dirección incorrecta
+page-wrong-address-detail = Este servidor solo responde en localhost.
+page-not-found = No encontrado
+page-not-found-detail = Aquí no hay nada.
+page-not-allowed = No permitido
+page-not-allowed-detail = Aquí solo se sirve la redirección del inicio de sesión.
+page-not-this-sign-in = No es este inicio de sesión

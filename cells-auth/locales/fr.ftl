@@ -94,3 +94,24 @@ cli-nothing-to-revoke = il n’y avait aucun jeton de renouvellement à révoque
 cli-revocation-failed = la révocation a échoué (voir ci-dessus)
 cli-revocation-warning = Attention : impossible de révoquer le jeton de renouvellement sur le serveur : { $reason }
 cli-signed-out = { $user } déconnecté de { $server } (compte { $account }) : secrets locaux supprimés ; { $outcome }.
+
+## La dernière page du navigateur, après une connexion.
+
+page-title = Connexion Cells : { $title }
+page-signed-in = Connecté
+page-signed-in-detail = Connecté à { $server } en tant que { $user }. Vous pouvez fermer cet onglet et revenir à l’application.
+page-sign-in-failed = Échec de la connexion
+page-sign-in-failed-detail = { $error }. Revenez à l’application pour réessayer.
+page-already-done = Déjà fait
+page-already-done-detail = Cette connexion a déjà reçu sa réponse. Vous pouvez fermer cet onglet.
+page-closed = Connexion fermée
+page-closed-detail = L’application n’attend plus cette connexion. Relancez-la depuis l’application.
+page-back = Retour à l’application
+page-back-detail = La réponse est parvenue à l’application. Revenez-y pour voir le résultat.
+page-wrong-address = Mauvaise adresse
+page-wrong-address-detail = Ce serveur ne répond qu’à l’adresse localhost.
+page-not-found = Introuvable
+page-not-found-detail = Rien ici.
+page-not-allowed = Non autorisé
+page-not-allowed-detail = Seule la redirection de connexion est servie ici.
+page-not-this-sign-in = Pas cette connexion

@@ -94,3 +94,24 @@ cli-nothing-to-revoke = non c’era alcun token di aggiornamento da revocare
 cli-revocation-failed = revoca non riuscita (vedi sopra)
 cli-revocation-warning = Attenzione: impossibile revocare il token di aggiornamento sul server: { $reason }
 cli-signed-out = { $user } disconnesso da { $server } (account { $account }): segreti locali eliminati; { $outcome }.
+
+## L’ultima pagina del browser, dopo un accesso.
+
+page-title = Accesso a Cells: { $title }
+page-signed-in = Accesso eseguito
+page-signed-in-detail = Accesso eseguito a { $server } come { $user }. Puoi chiudere questa scheda e tornare all’app.
+page-sign-in-failed = Accesso non riuscito
+page-sign-in-failed-detail = { $error }. Torna all’app per riprovare.
+page-already-done = Già fatto
+page-already-done-detail = Questo accesso ha già ricevuto una risposta. Puoi chiudere questa scheda.
+page-closed = Accesso chiuso
+page-closed-detail = L’app non attende più questo accesso. Riavvialo dall’app.
+page-back = Torna all’app
+page-back-detail = La risposta è arrivata all’app. Torna lì per vedere il risultato.
+page-wrong-address = Indirizzo errato
+page-wrong-address-detail = Questo server risponde solo su localhost.
+page-not-found = Non trovato
+page-not-found-detail = Qui non c’è niente.
+page-not-allowed = Non consentito
+page-not-allowed-detail = Qui viene servito solo il reindirizzamento dell’accesso.
+page-not-this-sign-in = Non questo accesso

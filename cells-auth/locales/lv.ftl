@@ -105,3 +105,24 @@ cli-nothing-to-revoke = nebija atjaunošanas pilnvaras, ko atsaukt
 cli-revocation-failed = atsaukšana neizdevās (skatīt augstāk)
 cli-revocation-warning = Brīdinājums: neizdevās atsaukt atjaunošanas pilnvaru serverī: { $reason }
 cli-signed-out = { $user } izrakstīts no servera { $server } (konts { $account }): lokālie noslēpumi dzēsti; { $outcome }.
+
+## Pārlūka pēdējā lapa pēc pierakstīšanās.
+
+page-title = Pierakstīšanās Cells: { $title }
+page-signed-in = Pierakstījies
+page-signed-in-detail = Pierakstījies serverī { $server } kā { $user }. Varat aizvērt šo cilni un atgriezties lietotnē.
+page-sign-in-failed = Pierakstīšanās neizdevās
+page-sign-in-failed-detail = { $error }. Atgriezieties lietotnē, lai mēģinātu vēlreiz.
+page-already-done = Jau izdarīts
+page-already-done-detail = Šī pierakstīšanās jau ir saņēmusi atbildi. Varat aizvērt šo cilni.
+page-closed = Pierakstīšanās slēgta
+page-closed-detail = Lietotne vairs negaida šo pierakstīšanos. Sāciet to no jauna lietotnē.
+page-back = Atpakaļ uz lietotni
+page-back-detail = Atbilde sasniedza lietotni. Atgriezieties tajā, lai redzētu rezultātu.
+page-wrong-address = Nepareiza adrese
+page-wrong-address-detail = Šis serveris atbild tikai adresē localhost.
+page-not-found = Nav atrasts
+page-not-found-detail = Šeit nekā nav.
+page-not-allowed = Nav atļauts
+page-not-allowed-detail = Šeit tiek apkalpota tikai pierakstīšanās pāradresācija.
+page-not-this-sign-in = Ne šī pierakstīšanās

@@ -94,3 +94,24 @@ cli-nothing-to-revoke = não havia token de atualização para revogar
 cli-revocation-failed = a revogação falhou (veja acima)
 cli-revocation-warning = Aviso: não foi possível revogar o token de atualização no servidor: { $reason }
 cli-signed-out = { $user } desconectado de { $server } (conta { $account }): segredos locais apagados; { $outcome }.
+
+## A última página do navegador, depois do login.
+
+page-title = Login no Cells: { $title }
+page-signed-in = Conectado
+page-signed-in-detail = Conectado a { $server } como { $user }. Você pode fechar esta aba e voltar ao aplicativo.
+page-sign-in-failed = Falha no login
+page-sign-in-failed-detail = { $error }. Volte ao aplicativo para tentar de novo.
+page-already-done = Já concluído
+page-already-done-detail = Este login já foi respondido. Você pode fechar esta aba.
+page-closed = Login encerrado
+page-closed-detail = O aplicativo não está mais aguardando este login. Comece de novo pelo aplicativo.
+page-back = Volte ao aplicativo
+page-back-detail = A resposta chegou ao aplicativo. Volte a ele para ver o resultado.
+page-wrong-address = Endereço errado
+page-wrong-address-detail = Este servidor só responde em localhost.
+page-not-found = Não encontrado
+page-not-found-detail = Nada aqui.
+page-not-allowed = Não permitido
+page-not-allowed-detail = Aqui só é servido o redirecionamento do login.
+page-not-this-sign-in = Não é este login

@@ -94,3 +94,24 @@ cli-nothing-to-revoke = det fanns ingen uppdateringstoken att återkalla
 cli-revocation-failed = återkallelsen misslyckades (se ovan)
 cli-revocation-warning = Varning: kunde inte återkalla uppdateringstoken på servern: { $reason }
 cli-signed-out = { $user } utloggad från { $server } (konto { $account }): lokala hemligheter raderade; { $outcome }.
+
+## Webbläsarens sista sida efter en inloggning.
+
+page-title = Cells-inloggning: { $title }
+page-signed-in = Inloggad
+page-signed-in-detail = Inloggad på { $server } som { $user }. Du kan stänga den här fliken och gå tillbaka till appen.
+page-sign-in-failed = Inloggningen misslyckades
+page-sign-in-failed-detail = { $error }. Gå tillbaka till appen för att försöka igen.
+page-already-done = Redan klart
+page-already-done-detail = Den här inloggningen har redan besvarats. Du kan stänga den här fliken.
+page-closed = Inloggningen stängd
+page-closed-detail = Appen väntar inte längre på den här inloggningen. Starta den igen från appen.
+page-back = Tillbaka till appen
+page-back-detail = Svaret nådde appen. Gå tillbaka till den för att se resultatet.
+page-wrong-address = Fel adress
+page-wrong-address-detail = Den här servern svarar bara på localhost.
+page-not-found = Hittades inte
+page-not-found-detail = Här finns inget.
+page-not-allowed = Inte tillåtet
+page-not-allowed-detail = Här serveras bara inloggningens omdirigering.
+page-not-this-sign-in = Inte den här inloggningen

@@ -22,6 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::task::JoinHandle;
 
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
+use crate::i18n::{text, Arg};
 
 /// Cells registers `http://localhost:P/servers/callback` for each of these.
 pub const SYNC_PORTS: RangeInclusive<u16> = 3636..=3666;
@@ -255,37 +256,27 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         judge(request.method(), host, request.uri().path(), request.uri().query(), shared.port, &shared.expectation);
     match verdict {
         Verdict::Preflight => preflight(),
-        Verdict::BadHost => page(StatusCode::BAD_REQUEST, "Wrong address", "This server only answers at localhost."),
-        Verdict::NotFound => page(StatusCode::NOT_FOUND, "Not found", "Nothing here."),
-        Verdict::MethodNotAllowed => {
-            page(StatusCode::METHOD_NOT_ALLOWED, "Not allowed", "Only the sign-in redirect is served here.")
+        Verdict::BadHost => {
+            page(StatusCode::BAD_REQUEST, "page-wrong-address", &text("page-wrong-address-detail", &[]))
         }
-        Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "Not this sign-in", reason),
+        Verdict::NotFound => page(StatusCode::NOT_FOUND, "page-not-found", &text("page-not-found-detail", &[])),
+        Verdict::MethodNotAllowed => {
+            page(StatusCode::METHOD_NOT_ALLOWED, "page-not-allowed", &text("page-not-allowed-detail", &[]))
+        }
+        Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "page-not-this-sign-in", reason),
         Verdict::Accept(outcome) => {
             // Exactly one callback is accepted; a replay finds the door shut.
             if !shared.gate.admit_once() {
-                return page(
-                    StatusCode::CONFLICT,
-                    "Already done",
-                    "This sign-in has already been answered. You can close this tab.",
-                );
+                return page(StatusCode::CONFLICT, "page-already-done", &text("page-already-done-detail", &[]));
             }
             let (callback, answer) = Callback::with_page(outcome);
             if shared.gate.callbacks().send(callback).await.is_err() {
-                return page(
-                    StatusCode::GONE,
-                    "Sign-in closed",
-                    "The app is no longer waiting for this sign-in. Start it again from the app.",
-                );
+                return page(StatusCode::GONE, "page-closed", &text("page-closed-detail", &[]));
             }
             match tokio::time::timeout(PAGE_WAIT, answer).await {
-                Ok(Ok(FinalPage::Success { detail })) => page(StatusCode::OK, "Signed in", &detail),
-                Ok(Ok(FinalPage::Failure { detail })) => page(StatusCode::OK, "Sign-in failed", &detail),
-                _ => page(
-                    StatusCode::OK,
-                    "Back to the app",
-                    "The answer reached the app. Return to it to see the result.",
-                ),
+                Ok(Ok(FinalPage::Success { detail })) => page(StatusCode::OK, "page-signed-in", &detail),
+                Ok(Ok(FinalPage::Failure { detail })) => page(StatusCode::OK, "page-sign-in-failed", &detail),
+                _ => page(StatusCode::OK, "page-back", &text("page-back-detail", &[])),
             }
         }
     }
@@ -301,18 +292,24 @@ fn preflight() -> Response<Full<Bytes>> {
     response
 }
 
-/// A small self-contained page: no script, no external resource, no referrer,
-/// and never the code or state it was reached with.
-fn page(status: StatusCode, title: &str, detail: &str) -> Response<Full<Bytes>> {
-    let ok = status == StatusCode::OK && title == "Signed in";
+/// A small self-contained page in the app's language (its title is the
+/// catalog's `title_id`): no script, no external resource, no referrer, and
+/// never the code or state it was reached with.
+fn page(status: StatusCode, title_id: &str, detail: &str) -> Response<Full<Bytes>> {
+    let ok = status == StatusCode::OK && title_id == "page-signed-in";
     let accent = if ok { "#1b7f3b" } else { "#8a1c1c" };
+    let language = crate::i18n::current();
+    let title = text(title_id, &[]);
+    let head_title = text("page-title", &[("title", Arg::Text(&title))]);
     let html = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Cells sign-in: {title}</title>\
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{head_title}</title>\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <style>body{{font-family:system-ui,sans-serif;max-width:30rem;margin:5rem auto;padding:0 1rem;color:#222}}\
 h1{{color:{accent};font-size:1.5rem}}@media (prefers-color-scheme:dark){{body{{background:#1e1e1e;color:#ddd}}}}</style>\
 </head><body><h1>{title}</h1><p>{detail}</p></body></html>\n",
-        title = escape_html(title),
+        lang = language.tag(),
+        head_title = escape_html(&head_title),
+        title = escape_html(&title),
         detail = escape_html(detail),
     );
     let mut response = Response::new(Full::new(Bytes::from(html)));
@@ -386,7 +383,7 @@ mod tests {
 
     #[test]
     fn pages_never_echo_what_they_were_reached_with() {
-        let body = page(StatusCode::BAD_REQUEST, "Not this sign-in", "<script>x</script>");
+        let body = page(StatusCode::BAD_REQUEST, "page-not-this-sign-in", "<script>x</script>");
         let bytes = futures_body(body);
         assert!(bytes.contains("&lt;script&gt;"));
         assert!(!bytes.contains("<script>"));

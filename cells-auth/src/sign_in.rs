@@ -25,6 +25,7 @@ use crate::browser::Opener;
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::certificates::ServerTrust;
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
+use crate::i18n::{text, Arg};
 use crate::loopback::{
     bind_first_free, is_own_authority, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS,
 };
@@ -400,12 +401,14 @@ impl Waiting {
         };
         callback.reply(match &result {
             Ok(account) => FinalPage::Success {
-                detail: format!(
-                    "Signed in to {} as {}. You can close this tab and return to the app.",
-                    account.server, account.user
+                detail: text(
+                    "page-signed-in-detail",
+                    &[("server", Arg::Text(&account.server)), ("user", Arg::Text(&account.user))],
                 ),
             },
-            Err(err) => FinalPage::Failure { detail: format!("{err}. Return to the app to try again.") },
+            Err(err) => FinalPage::Failure {
+                detail: text("page-sign-in-failed-detail", &[("error", Arg::Text(&err.to_string()))]),
+            },
         });
         self.close().await;
         if let Ok(account) = &result {

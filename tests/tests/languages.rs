@@ -48,3 +48,22 @@ fn status_speaks_the_system_s_language_and_scripts_read_the_same_in_every_one() 
     let wrong = run_in(&sandbox, &french, &["frobnicate"]);
     assert_eq!(wrong.code, Some(64), "exit codes do not change");
 }
+
+#[test]
+fn signing_in_in_french_the_browser_s_last_page_and_the_command_s_lines_are_french() {
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
+    sandbox.forget_browser();
+    let out = run_in(&sandbox, &[("LANG", "fr_FR.UTF-8")], &["login", &idp.url(), "--timeout", "30"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("Ouvrez cette adresse dans votre navigateur pour vous connecter à http://127.0.0.1:"));
+    assert!(out.stderr.contains("Attention : http://127.0.0.1:"), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("Connecté en tant que alice <alice@example.com> sur http://127.0.0.1:"),
+        "{}",
+        out.stdout
+    );
+    let page = sandbox.browser_report().unwrap()["callback"]["body"].as_str().unwrap().to_string();
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(page.contains("<h1>Connecté</h1>"), "{page}");
+    assert!(page.contains("Vous pouvez fermer cet onglet et revenir à l’application."), "{page}");
+}
