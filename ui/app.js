@@ -9,6 +9,19 @@ const $ = (id) => document.getElementById(id);
 const messageOf = (error) => (typeof error === 'string' ? error : error?.message ?? String(error));
 let accounts = [];
 let pending = null;
+// The window's own texts in the app's language, from cells-auth's catalog
+// (app_info); `{name}` in one is filled in here.
+let texts = {};
+const t = (id, values = {}) => (texts[id] ?? id).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+
+function applyTexts(language) {
+  document.documentElement.lang = language;
+  document.title = t('window-title');
+  for (const root of [document, $('account-template').content]) {
+    for (const element of root.querySelectorAll('[data-text]')) element.textContent = t(element.dataset.text);
+    for (const element of root.querySelectorAll('[data-placeholder]')) element.placeholder = t(element.dataset.placeholder);
+  }
+}
 
 // ---- accounts -------------------------------------------------------------
 
@@ -58,10 +71,10 @@ function drawAccount(node, item) {
   setText(node.querySelector('.detail'), item.detail);
   setText(node.querySelector('.countdown'), item.countdown);
   for (const button of node.querySelectorAll('button')) {
-    const label = `${button.textContent} ${item.user} on ${item.server_name}`;
+    const label = t('window-account-action', { action: button.textContent, user: item.user, server: item.server_name });
     if (button.getAttribute('aria-label') !== label) button.setAttribute('aria-label', label);
   }
-  setText(node.querySelector('.confirm-text'), `Sign out ${item.user} from ${item.server_name}?`);
+  setText(node.querySelector('.confirm-text'), t('window-confirm-sign-out', { user: item.user, server: item.server_name }));
 }
 
 $('accounts').addEventListener('click', async (event) => {
@@ -88,7 +101,7 @@ $('accounts').addEventListener('click', async (event) => {
         if (button.getAttribute('aria-busy') === 'true') return;
         button.setAttribute('aria-busy', 'true');
         await invoke('refresh_account', { accountId: id });
-        showOutcome('Refreshed.', true);
+        showOutcome(t('window-refreshed'), true);
         break;
       case 'signout':
         show(true);
@@ -122,9 +135,7 @@ async function checkServer() {
   }
   try {
     const server = await invoke('validate_server', { input: input.value });
-    message.textContent = server.insecure
-      ? `${server.address}: plain http, the tokens cross the network unencrypted`
-      : `Signs in to ${server.address}`;
+    message.textContent = t(server.insecure ? 'window-server-insecure' : 'window-server-signs-in', server);
     message.classList.remove('error');
     input.removeAttribute('aria-invalid');
     return server.address;
@@ -142,7 +153,7 @@ async function signIn(customScheme) {
   const server = pending && customScheme ? pending.server : await checkServer();
   if (!server) {
     if (!$('server').value.trim()) {
-      $('server-message').textContent = 'Give the address of your Cells server, like https://cells.example.com';
+      $('server-message').textContent = t('window-server-give');
       $('server-message').classList.add('error');
     }
     $('server').focus();
@@ -174,13 +185,12 @@ let certificateAsked = null;
 function askToTrust(problem, customScheme) {
   certificateAsked = { problem, customScheme };
   const cert = problem.certificate;
-  $('certificate-problem').textContent = problem.kind === 'changed'
-    ? `${problem.server} presents another certificate than the one trusted for it (SHA-256 ${problem.pinned}). This is how an interception looks: trust the new one only if the server's certificate was replaced on purpose.`
-    : `${problem.server} presents a certificate this computer does not trust (${problem.reason}).`;
+  $('certificate-problem').textContent =
+    t(problem.kind === 'changed' ? 'window-certificate-changed' : 'window-certificate-untrusted', problem);
   $('certificate-sha256').textContent = cert.sha256;
   $('certificate-subject').textContent = cert.subject;
   $('certificate-issuer').textContent = cert.issuer;
-  $('certificate-validity').textContent = `${cert.not_before} to ${cert.not_after}`;
+  $('certificate-validity').textContent = t('window-certificate-validity', { from: cert.not_before, to: cert.not_after });
   $('certificate-dialog').showModal();
   $('distrust-certificate').focus();
 }
@@ -203,7 +213,7 @@ $('trust-certificate').addEventListener('click', async () => {
 $('distrust-certificate').addEventListener('click', () => {
   certificateAsked = null;
   $('certificate-dialog').close();
-  showOutcome('The certificate was not trusted; no sign-in was started.', false);
+  showOutcome(t('window-certificate-not-trusted'), false);
 });
 
 // ---- the pending sign-in --------------------------------------------------
@@ -213,9 +223,7 @@ function setPending(view) {
   pending = view;
   $('pending').hidden = !view;
   if (!view) return;
-  $('pending-detail').textContent = view.custom_scheme
-    ? `Signing in to ${view.server}. The browser will hand the answer to this app through a cellsauth:// link.`
-    : `Signing in to ${view.server}. The answer comes back to this app on port ${view.port} (http://localhost:${view.port}).`;
+  $('pending-detail').textContent = t(view.custom_scheme ? 'window-pending-link' : 'window-pending-port', view);
   $('pending-url').value = view.authorization_url;
   $('pending-browser-error').hidden = !view.browser_error;
   $('pending-browser-error').textContent = view.browser_error ?? '';
@@ -236,8 +244,8 @@ $('copy-url').addEventListener('click', async () => {
     field.select();
     document.execCommand('copy');
   }
-  $('copy-url').textContent = 'Copied';
-  setTimeout(() => { $('copy-url').textContent = 'Copy'; }, 1500);
+  $('copy-url').textContent = t('window-copied');
+  setTimeout(() => { $('copy-url').textContent = t('window-copy'); }, 1500);
 });
 
 $('paste-form').addEventListener('submit', async (event) => {
@@ -245,7 +253,7 @@ $('paste-form').addEventListener('submit', async (event) => {
   const message = $('paste-message');
   try {
     await invoke('paste_answer', { address: $('paste-address').value });
-    message.textContent = 'Taken: finishing the sign-in…';
+    message.textContent = t('window-paste-taken');
     message.classList.remove('error');
   } catch (error) {
     message.textContent = messageOf(error);
@@ -274,9 +282,7 @@ $('copy-diagnostics').addEventListener('click', async () => {
   } catch {
     copied = document.execCommand('copy');
   }
-  showOutcome(copied
-    ? 'Diagnostics copied: paste them into your report. They hold no password or token.'
-    : 'Diagnostics shown below, selected: copy them (Ctrl+C) into your report. They hold no password or token.', true);
+  showOutcome(t(copied ? 'window-diagnostics-copied' : 'window-diagnostics-shown'), true);
 });
 
 $('start-at-login').addEventListener('change', async (event) => {
@@ -328,7 +334,7 @@ async function start() {
   await listen('sign-in-finished', (event) => {
     const outcome = event.payload;
     if (outcome.certificate) return askToTrust(outcome.certificate, false);
-    if (outcome.cancelled) showOutcome('Sign-in cancelled.', true);
+    if (outcome.cancelled) showOutcome(t('window-sign-in-cancelled'), true);
     else showOutcome(outcome.message, outcome.ok);
     if (outcome.ok) {
       $('server').value = '';
@@ -337,6 +343,8 @@ async function start() {
   });
   await listen('add-account', () => $('server').focus());
   const info = await invoke('app_info');
+  texts = info.texts;
+  applyTexts(info.language);
   if (info.startup_error) {
     $('banner').hidden = false;
     $('banner').textContent = info.startup_error;

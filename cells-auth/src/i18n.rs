@@ -6,6 +6,7 @@
 //! English. What scripts read (`status --json`, exit codes, `token`) never
 //! depends on it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
@@ -192,6 +193,69 @@ pub fn text(id: &str, args: &[(&str, Arg)]) -> String {
     text_in(current(), id, args)
 }
 
+/// Every message of a catalog, with the variables it uses (none when it
+/// does not parse: the tests say so).
+fn messages(language: Language) -> Vec<(String, BTreeSet<String>)> {
+    let Ok(resource) = fluent_syntax::parser::parse(language.catalog_source()) else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in resource.body {
+        if let fluent_syntax::ast::Entry::Message(message) = entry {
+            let mut variables = BTreeSet::new();
+            if let Some(pattern) = &message.value {
+                collect_variables(pattern, &mut variables);
+            }
+            found.push((message.id.name.to_string(), variables));
+        }
+    }
+    found
+}
+
+fn collect_variables(pattern: &fluent_syntax::ast::Pattern<&str>, into: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let fluent_syntax::ast::PatternElement::Placeable { expression } = element {
+            collect_in_expression(expression, into);
+        }
+    }
+}
+
+fn collect_in_expression(expression: &fluent_syntax::ast::Expression<&str>, into: &mut BTreeSet<String>) {
+    match expression {
+        fluent_syntax::ast::Expression::Select { selector, variants } => {
+            collect_in_inline(selector, into);
+            for variant in variants {
+                collect_variables(&variant.value, into);
+            }
+        }
+        fluent_syntax::ast::Expression::Inline(inline) => collect_in_inline(inline, into),
+    }
+}
+
+fn collect_in_inline(inline: &fluent_syntax::ast::InlineExpression<&str>, into: &mut BTreeSet<String>) {
+    match inline {
+        fluent_syntax::ast::InlineExpression::VariableReference { id } => {
+            into.insert(id.name.to_string());
+        }
+        fluent_syntax::ast::InlineExpression::Placeable { expression } => collect_in_expression(expression, into),
+        _ => {}
+    }
+}
+
+/// The window's texts in `language`, by message id (`window-*`): a value
+/// stays as `{name}`, which the window fills in (names, addresses; never a
+/// count, which would need the plural forms).
+pub fn window_texts(language: Language) -> BTreeMap<String, String> {
+    messages(Language::English)
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("window-"))
+        .map(|(id, variables)| {
+            let marks: Vec<(String, String)> = variables.iter().map(|v| (v.clone(), format!("{{{v}}}"))).collect();
+            let args: Vec<(&str, Arg)> = marks.iter().map(|(name, mark)| (name.as_str(), Arg::Text(mark))).collect();
+            let text = text_in(language, &id, &args);
+            (id, text)
+        })
+        .collect()
+}
+
 /// No language chosen yet: the system's is taken at the first text.
 const UNSET: u8 = u8::MAX;
 static CURRENT: AtomicU8 = AtomicU8::new(UNSET);
@@ -216,59 +280,7 @@ pub fn set_current(language: Option<Language>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
-    use fluent_syntax::ast;
-
     use super::*;
-
-    /// Every message of a catalog, with the variables it uses.
-    fn messages(language: Language) -> Vec<(String, BTreeSet<String>)> {
-        let resource = fluent_syntax::parser::parse(language.catalog_source()).unwrap_or_else(|(_, errors)| {
-            panic!("{} does not parse: {errors:?}", language.tag());
-        });
-        let mut found = Vec::new();
-        for entry in resource.body {
-            if let ast::Entry::Message(message) = entry {
-                let mut variables = BTreeSet::new();
-                if let Some(pattern) = &message.value {
-                    collect_variables(pattern, &mut variables);
-                }
-                found.push((message.id.name.to_string(), variables));
-            }
-        }
-        found
-    }
-
-    fn collect_variables(pattern: &ast::Pattern<&str>, into: &mut BTreeSet<String>) {
-        for element in &pattern.elements {
-            if let ast::PatternElement::Placeable { expression } = element {
-                collect_in_expression(expression, into);
-            }
-        }
-    }
-
-    fn collect_in_expression(expression: &ast::Expression<&str>, into: &mut BTreeSet<String>) {
-        match expression {
-            ast::Expression::Select { selector, variants } => {
-                collect_in_inline(selector, into);
-                for variant in variants {
-                    collect_variables(&variant.value, into);
-                }
-            }
-            ast::Expression::Inline(inline) => collect_in_inline(inline, into),
-        }
-    }
-
-    fn collect_in_inline(inline: &ast::InlineExpression<&str>, into: &mut BTreeSet<String>) {
-        match inline {
-            ast::InlineExpression::VariableReference { id } => {
-                into.insert(id.name.to_string());
-            }
-            ast::InlineExpression::Placeable { expression } => collect_in_expression(expression, into),
-            _ => {}
-        }
-    }
 
     #[test]
     fn every_catalog_parses_and_has_exactly_the_english_messages_with_the_same_variables() {
@@ -343,6 +355,15 @@ mod tests {
         assert_eq!(accounts(2), "Cells Sync: jāpierakstās vēlreiz (2 konti)");
         assert_eq!(accounts(11), "Cells Sync: jāpierakstās vēlreiz (11 kontu)");
         assert_eq!(accounts(21), "Cells Sync: jāpierakstās vēlreiz (21 konts)");
+    }
+
+    #[test]
+    fn the_window_gets_its_texts_with_its_values_to_fill_in() {
+        let texts = window_texts(Language::French);
+        assert_eq!(texts["window-accounts"], "Comptes");
+        assert_eq!(texts["window-confirm-sign-out"], "Déconnecter {user} de {server} ?");
+        assert_eq!(texts.len(), window_texts(Language::English).len());
+        assert!(texts.len() > 40);
     }
 
     #[test]

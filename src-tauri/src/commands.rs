@@ -12,7 +12,14 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { options: state.options.clone(), startup_error: state.startup_error(), pending: state.pending() }
+    let language = cells_auth::i18n::current();
+    AppInfo {
+        options: state.options.clone(),
+        startup_error: state.startup_error(),
+        pending: state.pending(),
+        language: language.tag(),
+        texts: cells_auth::i18n::window_texts(language),
+    }
 }
 
 #[tauri::command]

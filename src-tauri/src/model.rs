@@ -72,6 +72,10 @@ pub struct AppInfo {
     pub options: LaunchOptions,
     pub startup_error: Option<String>,
     pub pending: Option<PendingView>,
+    /// The language of the texts (its BCP 47 tag), for the page's `lang`.
+    pub language: &'static str,
+    /// The window's own texts in that language, by catalog id.
+    pub texts: std::collections::BTreeMap<String, String>,
 }
 
 /// What the tray shows, every text of it in the current language; the

@@ -528,7 +528,17 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
     sandbox.set_env("LANG", "de_DE.UTF-8");
     let mut notifications = NotificationWatch::start();
     let window = Window::open(&sandbox, Browser::Chromium, "german").await;
+    assert_eq!(window.text("#accounts-heading").await, "Konten");
+    assert_eq!(window.text("#sign-in").await, "Anmelden");
+    assert_eq!(window.text("#empty strong").await, "Noch kein Konto.");
+    let lang = window.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
+    assert_eq!(lang, json!("de"));
     add_account(&window, &idp).await;
+    assert_eq!(window.text(".account [data-action=refresh]").await, "Jetzt erneuern");
+    let label = window
+        .client
+        .execute("return document.querySelector('.account [data-action=refresh]').getAttribute('aria-label')", vec![]);
+    assert_eq!(label.await.unwrap(), json!("Jetzt erneuern: alice auf Cells Test Server"));
     assert_eq!(window.text(".account .badge").await, "Angemeldet");
     let countdown = window.text(".account .countdown").await;
     assert!(countdown.starts_with("Token läuft in 9 Minuten ab · gerade angemeldet"), "{countdown}");
