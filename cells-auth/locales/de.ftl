@@ -166,3 +166,11 @@ window-sign-out = Abmelden
 window-keep-signed-in = Angemeldet bleiben
 window-confirm-sign-out = { $user } von { $server } abmelden?
 window-account-action = { $action }: { $user } auf { $server }
+
+## Die Ergebnismeldungen der App.
+
+app-signed-in = Angemeldet als { $user } bei { $server }
+app-signed-out-revoked = { $user } abgemeldet; der Server hat seine Sitzung widerrufen.
+app-signed-out = { $user } abgemeldet.
+app-signed-out-not-told = { $user } auf diesem Computer abgemeldet, aber der Server konnte nicht benachrichtigt werden: { $reason }
+app-browser-not-opened = der Browser konnte nicht geöffnet werden ({ $reason })

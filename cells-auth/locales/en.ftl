@@ -170,3 +170,11 @@ window-sign-out = Sign out
 window-keep-signed-in = Keep signed in
 window-confirm-sign-out = Sign out { $user } from { $server }?
 window-account-action = { $action } { $user } on { $server }
+
+## The app's outcome lines.
+
+app-signed-in = Signed in as { $user } on { $server }
+app-signed-out-revoked = Signed out { $user }; the server revoked its session.
+app-signed-out = Signed out { $user }.
+app-signed-out-not-told = Signed out { $user } on this computer, but the server could not be told: { $reason }
+app-browser-not-opened = the browser could not be opened ({ $reason })

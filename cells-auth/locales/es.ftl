@@ -166,3 +166,11 @@ window-sign-out = Cerrar sesión
 window-keep-signed-in = Mantener la sesión
 window-confirm-sign-out = ¿Cerrar la sesión de { $user } en { $server }?
 window-account-action = { $action }: { $user } en { $server }
+
+## Los mensajes de resultado de la aplicación.
+
+app-signed-in = Sesión iniciada como { $user } en { $server }
+app-signed-out-revoked = Sesión de { $user } cerrada; el servidor revocó su sesión.
+app-signed-out = Sesión de { $user } cerrada.
+app-signed-out-not-told = Sesión de { $user } cerrada en este ordenador, pero no se pudo avisar al servidor: { $reason }
+app-browser-not-opened = no se pudo abrir el navegador ({ $reason })

@@ -166,3 +166,11 @@ window-sign-out = Se déconnecter
 window-keep-signed-in = Rester connecté
 window-confirm-sign-out = Déconnecter { $user } de { $server } ?
 window-account-action = { $action } : { $user } sur { $server }
+
+## Les messages de résultat de l’application.
+
+app-signed-in = Connecté en tant que { $user } sur { $server }
+app-signed-out-revoked = { $user } déconnecté ; le serveur a révoqué sa session.
+app-signed-out = { $user } déconnecté.
+app-signed-out-not-told = { $user } déconnecté sur cet ordinateur, mais le serveur n’a pas pu être prévenu : { $reason }
+app-browser-not-opened = le navigateur n’a pas pu être ouvert ({ $reason })

@@ -166,3 +166,11 @@ window-sign-out = Esci
 window-keep-signed-in = Resta connesso
 window-confirm-sign-out = Disconnettere { $user } da { $server }?
 window-account-action = { $action }: { $user } su { $server }
+
+## I messaggi di esito dell’app.
+
+app-signed-in = Accesso eseguito come { $user } su { $server }
+app-signed-out-revoked = { $user } disconnesso; il server ha revocato la sua sessione.
+app-signed-out = { $user } disconnesso.
+app-signed-out-not-told = { $user } disconnesso su questo computer, ma non è stato possibile avvisare il server: { $reason }
+app-browser-not-opened = non è stato possibile aprire il browser ({ $reason })

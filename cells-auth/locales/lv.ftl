@@ -177,3 +177,11 @@ window-sign-out = Izrakstīties
 window-keep-signed-in = Palikt pierakstītam
 window-confirm-sign-out = Izrakstīt { $user } no servera { $server }?
 window-account-action = { $action }: { $user } serverī { $server }
+
+## Lietotnes rezultātu ziņojumi.
+
+app-signed-in = Pierakstījies kā { $user } serverī { $server }
+app-signed-out-revoked = { $user } izrakstīts; serveris atsauca sesiju.
+app-signed-out = { $user } izrakstīts.
+app-signed-out-not-told = { $user } izrakstīts šajā datorā, bet serverim neizdevās paziņot: { $reason }
+app-browser-not-opened = pārlūku neizdevās atvērt ({ $reason })

@@ -166,3 +166,11 @@ window-sign-out = Sair
 window-keep-signed-in = Continuar conectado
 window-confirm-sign-out = Desconectar { $user } de { $server }?
 window-account-action = { $action }: { $user } em { $server }
+
+## As mensagens de resultado do aplicativo.
+
+app-signed-in = Conectado como { $user } em { $server }
+app-signed-out-revoked = { $user } desconectado; o servidor revogou a sessão.
+app-signed-out = { $user } desconectado.
+app-signed-out-not-told = { $user } desconectado neste computador, mas não foi possível avisar o servidor: { $reason }
+app-browser-not-opened = não foi possível abrir o navegador ({ $reason })

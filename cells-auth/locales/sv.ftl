@@ -166,3 +166,11 @@ window-sign-out = Logga ut
 window-keep-signed-in = Förbli inloggad
 window-confirm-sign-out = Logga ut { $user } från { $server }?
 window-account-action = { $action }: { $user } på { $server }
+
+## Appens resultatmeddelanden.
+
+app-signed-in = Inloggad som { $user } på { $server }
+app-signed-out-revoked = { $user } utloggad; servern återkallade sessionen.
+app-signed-out = { $user } utloggad.
+app-signed-out-not-told = { $user } utloggad på den här datorn, men servern kunde inte meddelas: { $reason }
+app-browser-not-opened = webbläsaren kunde inte öppnas ({ $reason })

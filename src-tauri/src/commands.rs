@@ -2,6 +2,7 @@
 
 use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::discovery::ServerUrl;
+use cells_auth::i18n::{text, Arg};
 use cells_auth::manager::Revocation;
 use cells_auth::view::AccountView;
 use tauri::{AppHandle, State};
@@ -80,10 +81,12 @@ pub async fn refresh_account(state: State<'_, AppState>, account_id: String) -> 
 pub async fn sign_out(state: State<'_, AppState>, account_id: String) -> Result<String> {
     let (account, revocation) = state.manager()?.logout(&account_id).await?;
     Ok(match revocation {
-        Revocation::Revoked => format!("Signed out {}; the server revoked its session.", account.user),
-        Revocation::NotOffered | Revocation::NothingToRevoke => format!("Signed out {}.", account.user),
+        Revocation::Revoked => text("app-signed-out-revoked", &[("user", Arg::Text(&account.user))]),
+        Revocation::NotOffered | Revocation::NothingToRevoke => {
+            text("app-signed-out", &[("user", Arg::Text(&account.user))])
+        }
         Revocation::Failed(reason) => {
-            format!("Signed out {} on this computer, but the server could not be told: {reason}", account.user)
+            text("app-signed-out-not-told", &[("user", Arg::Text(&account.user)), ("reason", Arg::Text(&reason))])
         }
     })
 }

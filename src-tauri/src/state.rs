@@ -9,6 +9,7 @@ use cells_auth::browser::Opener;
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::SystemClock;
 use cells_auth::discovery::ServerUrl;
+use cells_auth::i18n::{text, Arg};
 use cells_auth::manager::AccountManager;
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::Store;
@@ -119,7 +120,13 @@ impl AppState {
                     id,
                     ok: true,
                     cancelled: false,
-                    message: format!("Signed in as {} on {}", account.user, cells_auth::view::server_name(&account)),
+                    message: text(
+                        "app-signed-in",
+                        &[
+                            ("user", Arg::Text(&account.user)),
+                            ("server", Arg::Text(&cells_auth::view::server_name(&account))),
+                        ],
+                    ),
                     account_id: Some(account.id),
                     certificate: None,
                 },
@@ -189,7 +196,9 @@ fn opener(app: &AppHandle) -> Opener {
     Arc::new(move |url: &str| {
         cells_auth::browser::open_with(url, |url| {
             use tauri_plugin_opener::OpenerExt;
-            app.opener().open_url(url, None::<&str>).map_err(|e| format!("the browser could not be opened ({e})"))
+            app.opener()
+                .open_url(url, None::<&str>)
+                .map_err(|e| text("app-browser-not-opened", &[("reason", Arg::Text(&e.to_string()))]))
         })
     })
 }

@@ -534,6 +534,7 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
     let lang = window.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
     assert_eq!(lang, json!("de"));
     add_account(&window, &idp).await;
+    assert_eq!(window.text("#outcome").await, "Angemeldet als alice bei Cells Test Server");
     assert_eq!(window.text(".account [data-action=refresh]").await, "Jetzt erneuern");
     let label = window
         .client
