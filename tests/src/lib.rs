@@ -711,7 +711,12 @@ impl Sandbox {
 
     /// Signs alice in (the test fails otherwise) and returns her account id.
     pub fn sign_in(&self, idp: &Idp) -> String {
-        let out = self.login(&idp.url(), &[]);
+        self.sign_in_to(&idp.url())
+    }
+
+    /// Signs in to the server at `server` (Hydra's, or another); the new account's id.
+    pub fn sign_in_to(&self, server: &str) -> String {
+        let out = self.login(server, &[]);
         assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
         self.accounts().last().and_then(|a| a["id"].as_str().map(str::to_string)).expect("an account")
     }

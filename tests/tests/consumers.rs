@@ -63,8 +63,7 @@ fn rclone_syncs_every_file_to_webdav_across_token_lifetimes_and_forced_refreshes
     });
     {
         let _ports = loopback_lock();
-        let out = sandbox.login(&hydra.url(), &[]);
-        assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
+        sandbox.sign_in_to(&hydra.url());
     }
     sandbox.set_env("CELLS_AUTH_LOG", "cells_auth=info");
     let agent = AgentProcess::start(&sandbox);
@@ -166,14 +165,11 @@ fn the_go_package_asks_the_agent_answers_a_401_once_and_types_a_needed_sign_in()
     // keyring of this session is shared, and its entries are per account.)
     let mut stale = Sandbox::new();
     stale.set_env("CELLS_TEST_LOGIN", "bob");
-    {
+    let stale_id = {
         let _ports = loopback_lock();
-        for machine in [&sandbox, &stale] {
-            let out = machine.login(&hydra.url(), &[]);
-            assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
-        }
-    }
-    let stale_id = stale.accounts()[0]["id"].as_str().unwrap().to_string();
+        sandbox.sign_in_to(&hydra.url());
+        stale.sign_in_to(&hydra.url())
+    };
     let refresh_token = cells_auth_e2e::keyring_secret(&stale_id, "refresh_token").unwrap();
     assert_eq!(hydra.revoke(&refresh_token), 200);
     stale.expire_access_token(&stale_id);

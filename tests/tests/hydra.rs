@@ -13,20 +13,18 @@ fn token(sandbox: &Sandbox) -> String {
     out.stdout.trim().to_string()
 }
 
-fn sign_in(sandbox: &Sandbox, hydra: &Hydra) -> String {
-    let out = sandbox.login(&hydra.url(), &[]);
-    assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
-    sandbox.accounts().last().and_then(|a| a["id"].as_str().map(str::to_string)).expect("an account")
+/// A new user's machine signed in to `hydra`, and its account's id.
+fn signed_in(hydra: &Hydra) -> (Sandbox, String) {
+    let sandbox = Sandbox::new();
+    let _ports = loopback_lock();
+    let id = sandbox.sign_in_to(&hydra.url());
+    (sandbox, id)
 }
 
 #[test]
 fn a_refresh_at_hydra_revokes_the_access_token_it_replaces() {
     let hydra = Hydra::start();
-    let sandbox = Sandbox::new();
-    let id = {
-        let _ports = loopback_lock();
-        sign_in(&sandbox, &hydra)
-    };
+    let (sandbox, id) = signed_in(&hydra);
     let account = &sandbox.accounts()[0];
     assert_eq!(account["issuer"], hydra.issuer());
     assert_eq!(account["user"], "alice");
@@ -68,11 +66,7 @@ fn printed_token(out: Output) -> String {
 #[test]
 fn processes_reporting_one_refused_token_cause_one_refresh() {
     let hydra = Hydra::start();
-    let sandbox = Sandbox::new();
-    let id = {
-        let _ports = loopback_lock();
-        sign_in(&sandbox, &hydra)
-    };
+    let (sandbox, id) = signed_in(&hydra);
     let refused = token(&sandbox);
     let consumers: Vec<Running> = (0..6).map(|_| spawn_rejected(&sandbox, &refused)).collect();
     let answers: Vec<String> = consumers.into_iter().map(|running| printed_token(running.finish())).collect();
@@ -94,11 +88,7 @@ fn processes_reporting_one_refused_token_cause_one_refresh() {
 #[test]
 fn the_agent_answers_refused_tokens_with_one_refresh_and_gives_expiries() {
     let hydra = Hydra::start();
-    let sandbox = Sandbox::new();
-    {
-        let _ports = loopback_lock();
-        sign_in(&sandbox, &hydra);
-    }
+    let (sandbox, _id) = signed_in(&hydra);
     let agent = AgentProcess::start(&sandbox);
     let out = sandbox.run(&["token", "--json"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
@@ -121,11 +111,7 @@ fn the_agent_answers_refused_tokens_with_one_refresh_and_gives_expiries() {
 #[test]
 fn a_server_under_a_sub_path_signs_in_refreshes_and_signs_out() {
     let hydra = Hydra::start_with(HydraOptions { base_path: "/cells", ..HydraOptions::default() });
-    let sandbox = Sandbox::new();
-    let id = {
-        let _ports = loopback_lock();
-        sign_in(&sandbox, &hydra)
-    };
+    let (sandbox, id) = signed_in(&hydra);
     assert_eq!(sandbox.accounts()[0]["issuer"], hydra.issuer());
     assert!(hydra.issuer().ends_with("/cells/oidc/"));
     let first = token(&sandbox);

@@ -86,8 +86,7 @@ fn two_minutes_of_consumers_agent_and_app_at_hydra_without_a_replay_or_a_storm()
     let sandbox = Sandbox::new();
     {
         let _ports = loopback_lock();
-        let out = sandbox.login(&hydra.url(), &[]);
-        assert_eq!(out.code, Some(0), "login failed: {}", out.stderr);
+        sandbox.sign_in_to(&hydra.url());
     }
     let agent = AgentProcess::start(&sandbox);
     // The app's account manager, as the desktop app runs it.

@@ -15,12 +15,12 @@ use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
 use crate::verify::{IdTokenVerifier, NonceCheck};
 
 /// A rotated refresh token is written this many times at most, pausing
-/// between tries (doubling), before it is kept in memory only...
+/// between tries (doubling, up to the cap), before it is kept in memory only...
 const ROTATED_WRITE_ATTEMPTS: u32 = 3;
 const ROTATED_WRITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+const ROTATED_WRITE_PAUSE_CAP: std::time::Duration = std::time::Duration::from_secs(8);
 /// ...or, in a process that ends after one command (and so cannot keep it),
 /// for this long at most: then the account needs a new sign-in.
-const ROTATED_WRITE_PAUSE_CAP: std::time::Duration = std::time::Duration::from_secs(8);
 pub const ONE_COMMAND_WRITE_BOUND: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An access token handed out, and when the server says it expires. It is
