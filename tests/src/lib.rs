@@ -807,10 +807,10 @@ pub struct StalledKeyring(i32);
 
 impl StalledKeyring {
     pub fn stop() -> Self {
-        let pid: i32 = std::env::var("CELLS_KEYRING_PID")
-            .ok()
-            .and_then(|pid| pid.parse().ok())
-            .expect("CELLS_KEYRING_PID: run the tests through scripts/with-keyring.sh");
+        let pid: i32 = std::env::var_os("CELLS_KEYRING_PID_FILE")
+            .and_then(|file| std::fs::read_to_string(file).ok())
+            .and_then(|pid| pid.trim().parse().ok())
+            .expect("CELLS_KEYRING_PID_FILE: run the tests through scripts/with-keyring.sh");
         // SAFETY: a signal to the keyring daemon of this test session.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0, "stop the keyring daemon {pid}");
         Self(pid)
