@@ -3,6 +3,7 @@ fn main() {
     // an allow-/deny- permission, and capabilities/ grants them.
     let commands = &[
         "app_info",
+        "set_language",
         "list_accounts",
         "validate_server",
         "start_sign_in",

@@ -295,6 +295,38 @@ $('start-at-login').addEventListener('change', async (event) => {
   }
 });
 
+// The languages, each named in itself (and marked so for a screen reader);
+// the first follows the system.
+function fillLanguages(info) {
+  const select = $('language');
+  select.replaceChildren();
+  select.add(new Option(t('window-language-system'), ''));
+  for (const { tag, name } of info.languages) {
+    const option = new Option(name, tag);
+    option.lang = tag;
+    select.add(option);
+  }
+  select.value = info.language_choice ?? '';
+}
+
+// The whole window speaks the new language at once; the app redraws the
+// accounts and the tray in it.
+function speak(info) {
+  texts = info.texts;
+  applyTexts(info.language);
+  fillLanguages(info);
+  setPending(pending);
+  checkServer();
+}
+
+$('language').addEventListener('change', async (event) => {
+  try {
+    speak(await invoke('set_language', { language: event.target.value || null }));
+  } catch (error) {
+    showOutcome(messageOf(error), false);
+  }
+});
+
 $('open-log').addEventListener('click', () => invoke('open_log_folder').catch((e) => showOutcome(messageOf(e), false)));
 
 $('reopen').addEventListener('click', () => invoke('open_browser_again').catch((e) => showOutcome(messageOf(e), false)));
@@ -345,6 +377,7 @@ async function start() {
   const info = await invoke('app_info');
   texts = info.texts;
   applyTexts(info.language);
+  fillLanguages(info);
   if (info.startup_error) {
     $('banner').hidden = false;
     $('banner').textContent = info.startup_error;

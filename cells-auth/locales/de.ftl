@@ -166,6 +166,8 @@ window-sign-out = Abmelden
 window-keep-signed-in = Angemeldet bleiben
 window-confirm-sign-out = { $user } von { $server } abmelden?
 window-account-action = { $action }: { $user } auf { $server }
+window-language = Sprache
+window-language-system = Systemsprache
 
 ## Die Ergebnismeldungen der App.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = { $user } abgemeldet; der Server hat seine Sitzung wide
 app-signed-out = { $user } abgemeldet.
 app-signed-out-not-told = { $user } auf diesem Computer abgemeldet, aber der Server konnte nicht benachrichtigt werden: { $reason }
 app-browser-not-opened = der Browser konnte nicht geöffnet werden ({ $reason })
+app-unknown-language = { $tag } ist keine der Sprachen von Cells Sync

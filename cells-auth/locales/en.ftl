@@ -170,6 +170,8 @@ window-sign-out = Sign out
 window-keep-signed-in = Keep signed in
 window-confirm-sign-out = Sign out { $user } from { $server }?
 window-account-action = { $action } { $user } on { $server }
+window-language = Language
+window-language-system = System language
 
 ## The app's outcome lines.
 
@@ -178,3 +180,4 @@ app-signed-out-revoked = Signed out { $user }; the server revoked its session.
 app-signed-out = Signed out { $user }.
 app-signed-out-not-told = Signed out { $user } on this computer, but the server could not be told: { $reason }
 app-browser-not-opened = the browser could not be opened ({ $reason })
+app-unknown-language = { $tag } is not one of the languages of Cells Sync

@@ -166,6 +166,8 @@ window-sign-out = Cerrar sesión
 window-keep-signed-in = Mantener la sesión
 window-confirm-sign-out = ¿Cerrar la sesión de { $user } en { $server }?
 window-account-action = { $action }: { $user } en { $server }
+window-language = Idioma
+window-language-system = Idioma del sistema
 
 ## Los mensajes de resultado de la aplicación.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = Sesión de { $user } cerrada; el servidor revocó su se
 app-signed-out = Sesión de { $user } cerrada.
 app-signed-out-not-told = Sesión de { $user } cerrada en este ordenador, pero no se pudo avisar al servidor: { $reason }
 app-browser-not-opened = no se pudo abrir el navegador ({ $reason })
+app-unknown-language = { $tag } no es uno de los idiomas de Cells Sync

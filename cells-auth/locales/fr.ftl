@@ -166,6 +166,8 @@ window-sign-out = Se déconnecter
 window-keep-signed-in = Rester connecté
 window-confirm-sign-out = Déconnecter { $user } de { $server } ?
 window-account-action = { $action } : { $user } sur { $server }
+window-language = Langue
+window-language-system = Langue du système
 
 ## Les messages de résultat de l’application.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = { $user } déconnecté ; le serveur a révoqué sa sess
 app-signed-out = { $user } déconnecté.
 app-signed-out-not-told = { $user } déconnecté sur cet ordinateur, mais le serveur n’a pas pu être prévenu : { $reason }
 app-browser-not-opened = le navigateur n’a pas pu être ouvert ({ $reason })
+app-unknown-language = { $tag } n’est pas une des langues de Cells Sync

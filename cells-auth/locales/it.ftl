@@ -166,6 +166,8 @@ window-sign-out = Esci
 window-keep-signed-in = Resta connesso
 window-confirm-sign-out = Disconnettere { $user } da { $server }?
 window-account-action = { $action }: { $user } su { $server }
+window-language = Lingua
+window-language-system = Lingua del sistema
 
 ## I messaggi di esito dell’app.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = { $user } disconnesso; il server ha revocato la sua ses
 app-signed-out = { $user } disconnesso.
 app-signed-out-not-told = { $user } disconnesso su questo computer, ma non è stato possibile avvisare il server: { $reason }
 app-browser-not-opened = non è stato possibile aprire il browser ({ $reason })
+app-unknown-language = { $tag } non è una delle lingue di Cells Sync

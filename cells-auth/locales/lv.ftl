@@ -177,6 +177,8 @@ window-sign-out = Izrakstīties
 window-keep-signed-in = Palikt pierakstītam
 window-confirm-sign-out = Izrakstīt { $user } no servera { $server }?
 window-account-action = { $action }: { $user } serverī { $server }
+window-language = Valoda
+window-language-system = Sistēmas valoda
 
 ## Lietotnes rezultātu ziņojumi.
 
@@ -185,3 +187,4 @@ app-signed-out-revoked = { $user } izrakstīts; serveris atsauca sesiju.
 app-signed-out = { $user } izrakstīts.
 app-signed-out-not-told = { $user } izrakstīts šajā datorā, bet serverim neizdevās paziņot: { $reason }
 app-browser-not-opened = pārlūku neizdevās atvērt ({ $reason })
+app-unknown-language = { $tag } nav neviena no Cells Sync valodām

@@ -166,6 +166,8 @@ window-sign-out = Sair
 window-keep-signed-in = Continuar conectado
 window-confirm-sign-out = Desconectar { $user } de { $server }?
 window-account-action = { $action }: { $user } em { $server }
+window-language = Idioma
+window-language-system = Idioma do sistema
 
 ## As mensagens de resultado do aplicativo.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = { $user } desconectado; o servidor revogou a sessão.
 app-signed-out = { $user } desconectado.
 app-signed-out-not-told = { $user } desconectado neste computador, mas não foi possível avisar o servidor: { $reason }
 app-browser-not-opened = não foi possível abrir o navegador ({ $reason })
+app-unknown-language = { $tag } não é um dos idiomas do Cells Sync

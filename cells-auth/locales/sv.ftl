@@ -166,6 +166,8 @@ window-sign-out = Logga ut
 window-keep-signed-in = Förbli inloggad
 window-confirm-sign-out = Logga ut { $user } från { $server }?
 window-account-action = { $action }: { $user } på { $server }
+window-language = Språk
+window-language-system = Systemets språk
 
 ## Appens resultatmeddelanden.
 
@@ -174,3 +176,4 @@ app-signed-out-revoked = { $user } utloggad; servern återkallade sessionen.
 app-signed-out = { $user } utloggad.
 app-signed-out-not-told = { $user } utloggad på den här datorn, men servern kunde inte meddelas: { $reason }
 app-browser-not-opened = webbläsaren kunde inte öppnas ({ $reason })
+app-unknown-language = { $tag } är inte ett av Cells Syncs språk

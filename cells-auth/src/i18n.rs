@@ -75,6 +75,11 @@ impl Language {
         }
     }
 
+    /// The language of exactly this tag (`pt-BR`, as `tag` gives), if it is one of ours.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
     fn catalog_source(self) -> &'static str {
         match self {
             Language::English => include_str!("../locales/en.ftl"),

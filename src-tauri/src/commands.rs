@@ -2,13 +2,14 @@
 
 use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::discovery::ServerUrl;
-use cells_auth::i18n::{text, Arg};
+use cells_auth::i18n::{text, Arg, Language};
 use cells_auth::manager::Revocation;
 use cells_auth::view::AccountView;
 use tauri::{AppHandle, State};
 
 use crate::error::{Error, Result};
-use crate::model::{AppInfo, PendingView, ServerCheck, TrayModel};
+use crate::model::{AppInfo, LanguageOption, PendingView, ServerCheck, TrayModel};
+use crate::settings::{self, Settings};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -20,7 +21,26 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         pending: state.pending(),
         language: language.tag(),
         texts: cells_auth::i18n::window_texts(language),
+        language_choice: *state.language_choice.borrow(),
+        languages: LanguageOption::all(),
     }
+}
+
+/// The window's language choice (`None`: the system's): remembered, and
+/// spoken at once by the window (from the info returned), the tray and
+/// the notifications.
+#[tauri::command]
+pub fn set_language(app: AppHandle, state: State<'_, AppState>, language: Option<String>) -> Result<AppInfo> {
+    let choice = match language.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            Language::from_tag(tag)
+                .ok_or_else(|| Error::new(text("app-unknown-language", &[("tag", Arg::Text(tag))])))?,
+        ),
+    };
+    settings::save(&app, &Settings { language: choice })?;
+    state.choose_language(choice);
+    Ok(app_info(state))
 }
 
 #[tauri::command]

@@ -13,6 +13,7 @@ mod events;
 mod log;
 mod model;
 mod power;
+mod settings;
 mod state;
 mod tray;
 
@@ -67,6 +68,7 @@ pub fn run() -> ExitCode {
         .manage(AppState::new(options))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::set_language,
             commands::list_accounts,
             commands::validate_server,
             commands::start_sign_in,
@@ -89,6 +91,8 @@ pub fn run() -> ExitCode {
                 eprintln!("cells-sync: {why}");
             }
             let _ = handle.state::<AppState>().log_dir.set(log_dir);
+            // Before the first text: the tray's and the window's.
+            handle.state::<AppState>().choose_language(settings::load(&handle).language);
             tray::create(&handle)?;
             // Made here, not by Tauri from the configuration, so that a start
             // at login makes it hidden rather than showing and hiding it.
@@ -99,8 +103,9 @@ pub fn run() -> ExitCode {
             }
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {
-                let shown = handle.state::<AppState>().window_shown.subscribe();
-                tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone(), shown));
+                let state = handle.state::<AppState>();
+                let (shown, language) = (state.window_shown.subscribe(), state.language_choice.subscribe());
+                tauri::async_runtime::spawn(follow_accounts(handle.clone(), manager.clone(), shown, language));
                 tauri::async_runtime::spawn(manager.clone().keep_fresh());
                 // Connecting to the system bus waits on it: not on the way to the window.
                 let watched = manager.clone();
@@ -149,7 +154,12 @@ fn software_rendering(window: &tauri::WebviewWindow) {
 /// Follows the account manager: each change, and each moment a text of the
 /// views reads differently, goes to the window and the tray; an account
 /// newly needing a sign-in is announced once. The window never polls.
-async fn follow_accounts(app: AppHandle, manager: AccountManager, mut window_shown: watch::Receiver<bool>) {
+async fn follow_accounts(
+    app: AppHandle,
+    manager: AccountManager,
+    mut window_shown: watch::Receiver<bool>,
+    mut language: watch::Receiver<Option<cells_auth::i18n::Language>>,
+) {
     let mut changes = manager.subscribe();
     let mut shown = Shown::default();
     loop {
@@ -171,6 +181,7 @@ async fn follow_accounts(app: AppHandle, manager: AccountManager, mut window_sho
                 }
             }
             _ = window_shown.changed() => {}
+            _ = language.changed() => {}
             _ = sleep_or_forever(redraw) => {}
         }
     }

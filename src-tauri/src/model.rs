@@ -2,7 +2,7 @@
 //! from the core's views, no logic of its own.
 
 use cells_auth::certificates::CertificateProblem;
-use cells_auth::i18n::{text, Arg};
+use cells_auth::i18n::{text, Arg, Language};
 use cells_auth::sign_in::PendingSignIn;
 use cells_auth::view::{needs_attention, AccountView, Status};
 use serde::Serialize;
@@ -76,6 +76,22 @@ pub struct AppInfo {
     pub language: &'static str,
     /// The window's own texts in that language, by catalog id.
     pub texts: std::collections::BTreeMap<String, String>,
+    /// The language chosen in the window; `None` follows the system.
+    pub language_choice: Option<Language>,
+    /// The languages to choose from, each named in itself.
+    pub languages: Vec<LanguageOption>,
+}
+
+#[derive(Serialize)]
+pub struct LanguageOption {
+    pub tag: &'static str,
+    pub name: &'static str,
+}
+
+impl LanguageOption {
+    pub fn all() -> Vec<Self> {
+        Language::ALL.into_iter().map(|l| Self { tag: l.tag(), name: l.name() }).collect()
+    }
 }
 
 /// What the tray shows, every text of it in the current language; the

@@ -9,7 +9,7 @@ use cells_auth::browser::Opener;
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::SystemClock;
 use cells_auth::discovery::ServerUrl;
-use cells_auth::i18n::{text, Arg};
+use cells_auth::i18n::{text, Arg, Language};
 use cells_auth::manager::AccountManager;
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::Store;
@@ -38,6 +38,9 @@ pub struct AppState {
     pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>>,
     /// Whether the window is on screen: its countdown texts are redrawn only then.
     pub window_shown: tokio::sync::watch::Sender<bool>,
+    /// The language chosen in the window (`None`: the system's); a change
+    /// redraws the tray and the accounts at once.
+    pub language_choice: tokio::sync::watch::Sender<Option<Language>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -57,6 +60,7 @@ impl AppState {
             next_id: Mutex::new(0),
             log_dir: Default::default(),
             window_shown: tokio::sync::watch::Sender::new(shown),
+            language_choice: tokio::sync::watch::Sender::new(None),
         }
     }
 
@@ -78,6 +82,13 @@ impl AppState {
 
     pub fn startup_error(&self) -> Option<String> {
         self.accounts.as_ref().err().cloned()
+    }
+
+    /// Speaks `choice` (`None`: the system's language) from now on, and
+    /// redraws the tray and the accounts in it.
+    pub fn choose_language(&self, choice: Option<Language>) {
+        cells_auth::i18n::set_current(choice);
+        self.language_choice.send_replace(choice);
     }
 
     pub fn pending(&self) -> Option<PendingView> {

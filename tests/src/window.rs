@@ -39,6 +39,18 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
+/// The name a running app holds on the session bus (tauri-plugin-single-instance).
+const SINGLE_INSTANCE_NAME: &str = "com.pydio.cells-sync-auth.SingleInstance";
+
+fn app_instance_running() -> bool {
+    let asked = std::process::Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+        .args(["org.freedesktop.DBus.NameHasOwner", &format!("string:{SINGLE_INSTANCE_NAME}")])
+        .output()
+        .expect("run dbus-send");
+    String::from_utf8_lossy(&asked.stdout).contains("boolean true")
+}
+
 /// Which browser the app opens.
 pub enum Browser {
     /// Debian's Chromium, headless, through the provider's login form.
@@ -207,5 +219,18 @@ impl Window {
     /// Ends the session (the app quits), then the driver's process group.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+
+    /// Ends the app and returns once it has let go of its single-instance
+    /// name on the session bus, so that the next start is a new app rather
+    /// than a hand-over to the one ending.
+    pub async fn quit(self) {
+        self.close().await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app_instance_running() {
+            assert!(Instant::now() < deadline, "the app did not end within 30 s of its window's session");
+            // The bus tells the name's release to monitors only; asking again is simpler.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }

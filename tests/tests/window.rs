@@ -565,3 +565,55 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
     window.screenshot("german").await;
     window.close().await;
 }
+
+/// Chooses `tag` (or "" for the system's) in the window's language list, as a user does.
+async fn choose_language(window: &Window, tag: &str) {
+    let select = window.wait_for("#language").await;
+    select.select_by_value(tag).await.expect("choose a language");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_and_notifications_and_is_remembered() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.set_env("LANG", "de_DE.UTF-8");
+    let mut notifications = NotificationWatch::start();
+    let window = Window::open(&sandbox, Browser::Chromium, "language-choice").await;
+    add_account(&window, &idp).await;
+    assert_eq!(window.text(".account .badge").await, "Angemeldet", "the system's language first");
+    let system = window.client.execute("return document.querySelector('#language option').textContent", vec![]);
+    assert_eq!(system.await.unwrap(), json!("Systemsprache"));
+    let french = window.client.execute("return document.querySelector('#language option[value=fr]').lang", vec![]);
+    assert_eq!(french.await.unwrap(), json!("fr"), "each language is named in itself, and marked so");
+
+    choose_language(&window, "fr").await;
+    window.wait_text("#accounts-heading", "Comptes").await;
+    window.wait_text(".account .badge", "Connecté").await;
+    assert_eq!(window.text("#sign-in").await, "Se connecter");
+    assert_eq!(window.text("label[for=language]").await, "Langue");
+    let lang = window.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
+    assert_eq!(lang, json!("fr"));
+    let tray = window.invoke("tray_model", json!({})).await;
+    assert_eq!(tray["lines"][0]["text"], "alice @ Cells Test Server : connecté", "{tray}");
+    assert_eq!(tray["add_account"], "Ajouter un compte…", "{tray}");
+    assert_eq!(tray["show_window"], "Afficher la fenêtre", "{tray}");
+
+    let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
+    idp.revoke(&keyring_secret(&id, "refresh_token").unwrap());
+    window.click(".account [data-action=refresh]").await;
+    window.wait_text(".account .badge", "Connexion requise").await;
+    let notice = notifications.wait_for_body("doit se reconnecter");
+    assert_eq!(notice, "alice sur Cells Test Server doit se reconnecter");
+    window.screenshot("french").await;
+    window.quit().await;
+
+    let window = Window::open(&sandbox, Browser::Nothing, "language-choice-again").await;
+    assert_eq!(window.text("#accounts-heading").await, "Comptes", "the choice is remembered");
+    let chosen = window.client.execute("return document.querySelector('#language').value", vec![]);
+    assert_eq!(chosen.await.unwrap(), json!("fr"));
+    choose_language(&window, "").await;
+    window.wait_text("#accounts-heading", "Konten").await;
+    window.wait_text(".account .badge", "Anmeldung nötig").await;
+    let tray = window.invoke("tray_model", json!({})).await;
+    assert_eq!(tray["add_account"], "Konto hinzufügen…", "back to the system's language: {tray}");
+    window.close().await;
+}
