@@ -5,7 +5,7 @@ const { invoke } = window.__TAURI__.core;
 const { listen } = window.__TAURI__.event;
 
 const $ = (id) => document.getElementById(id);
-// A command's error: a sentence, or {message, certificate} for a refused certificate.
+// A command's error: {code, message}, with certificate when one was refused.
 const messageOf = (error) => (typeof error === 'string' ? error : error?.message ?? String(error));
 let accounts = [];
 let pending = null;
@@ -190,7 +190,7 @@ function askToTrust(problem, customScheme) {
   $('certificate-sha256').textContent = cert.sha256;
   $('certificate-subject').textContent = cert.subject;
   $('certificate-issuer').textContent = cert.issuer;
-  $('certificate-validity').textContent = t('window-certificate-validity', { from: cert.not_before, to: cert.not_after });
+  $('certificate-validity').textContent = cert.validity;
   $('certificate-dialog').showModal();
   $('distrust-certificate').focus();
 }

@@ -152,7 +152,6 @@ window-certificate-heading = Verifica il certificato di questo server
 window-certificate-subject = Soggetto
 window-certificate-issuer = Emittente
 window-certificate-valid = Valido
-window-certificate-validity = dal { $from } al { $to }
 window-certificate-untrusted = { $server } presenta un certificato di cui questo computer non si fida ({ $reason }).
 window-certificate-changed = { $server } presenta un certificato diverso da quello approvato (SHA-256 { $pinned }). Così si presenta un’intercettazione: approva il nuovo solo se il certificato del server è stato sostituito di proposito.
 window-certificate-hint = Approvalo solo se il suo SHA-256 è quello indicato dall’amministratore del server. Anche il browser ti avviserà di questo certificato: accettalo lì solo se mostra lo stesso SHA-256.
@@ -177,3 +176,250 @@ app-signed-out = { $user } disconnesso.
 app-signed-out-not-told = { $user } disconnesso su questo computer, ma non è stato possibile avvisare il server: { $reason }
 app-browser-not-opened = non è stato possibile aprire il browser ({ $reason })
 app-unknown-language = { $tag } non è una delle lingue di Cells Sync
+
+## Che cosa non è andato: ogni errore, per tipo, con i suoi valori. Un
+## valore tra parentesi che viene dal sistema, da una libreria o dal
+## server è mostrato così com’è.
+
+# Il portachiavi e il file degli account.
+error-no-secret-service = nessun Secret Service disponibile per custodire i token ({ $reason }): avvia gnome-keyring o un altro Secret Service (come KeePassXC) nella tua sessione, poi riprova
+error-keyring-locked = il portachiavi è bloccato: sbloccalo ({ $how }) e riprova
+keyring-unlock-linux = per esempio in Password e chiavi, o accedendo alla sessione del desktop
+keyring-unlock-macos = in Accesso Portachiavi, o accedendo di nuovo al tuo Mac
+keyring-unlock-windows = accedi di nuovo a Windows con questo utente; Gestione credenziali è aperta solo nella tua sessione
+error-secret-incomplete = il portachiavi contiene solo una parte del { $kind }: accedi di nuovo
+error-keyring-timeout = il portachiavi non ha risposto entro { $seconds } s; forse attende una password: sbloccalo e riprova
+error-secret-too-long = il portachiavi ha rifiutato di custodire un { $kind } di { $bytes } byte, più lungo di quanto accetta
+secret-refresh-token = token di rinnovo
+secret-access-token = token di accesso
+secret-id-token = token di identità
+secret-any = segreto
+error-keyring = il portachiavi non ha funzionato: { $reason }
+error-no-config-dir = nessuna cartella di configurazione trovata: indicane una in { $variable }
+error-io = impossibile { $action } { $path }: { $reason }
+io-create = creare
+io-write = scrivere
+io-sync = sincronizzare
+io-replace = sostituire
+io-open = aprire
+io-lock = bloccare
+io-read = leggere
+io-tell-who-owns = sapere a chi appartiene
+io-read-access-list = leggere l’elenco di accesso di
+io-bind = ascoltare su
+io-remove = rimuovere
+error-unsafe-dir = la cartella di configurazione { $path } { $reason }: chi può modificarla può decidere dove vanno i token; rendila solo tua ({ $fix }) e riprova
+private-dir-other-owner = appartiene a un altro utente ({ $owner })
+private-dir-no-owner = non appartiene a nessuno
+private-dir-writable-by-others = è scrivibile da altri utenti ({ $who })
+private-dir-no-access-list = non ha un elenco di accesso, quindi chiunque può modificarla
+private-dir-unreadable-access-list = ha un elenco di accesso illeggibile
+private-dir-fix-unix = chmod 700
+private-dir-fix-windows = nelle sue Proprietà, Sicurezza: solo il tuo utente, SYSTEM e gli Amministratori possono modificarla
+error-lock-timeout = un altro processo cells-auth tiene { $path } da { $seconds } s (forse è fermo o bloccato): chiudilo, o riprova
+error-account-file-damaged = il file degli account { $path } è danneggiato ({ $reason }): spostalo altrove e accedi di nuovo
+error-unknown-account = nessun account corrisponde a «{ $selector }»: `cells-auth status` li elenca
+error-missing-secret = il { $kind } dell’account { $account } manca dal portachiavi: accedi di nuovo
+error-io-bare = impossibile { $action }: { $reason }
+io-tell-user = conoscere l’identità di questo utente
+io-make-pipe-permissions = preparare i permessi della pipe
+
+# L’agente dei token.
+error-agent-running = un agente è già in esecuzione per questo utente (su { $endpoint }): usalo, o fermalo prima
+error-agent-unsafe-dir = la cartella dell’agente { $path } non è solo di questo utente (deve avere modo 0700 ed essere tua): rimuovila e ricomincia
+
+# La rete.
+verbatim = { $text }
+error-body-too-large = la risposta supera { $kib } KiB
+error-tls-client = impossibile avviare il client HTTPS ({ $reason }); verifica che i certificati TLS del sistema (SSL_CERT_FILE, SSL_CERT_DIR) siano leggibili
+error-proxy-address = { $variable } non è un indirizzo proxy utilizzabile: indicane uno come http://proxy.example.com:3128 (o http://utente:password@proxy:3128), o rimuovilo
+transport-proxy-authentication = il proxy chiede nome utente e password (HTTP 407): mettili nell’indirizzo del proxy, come HTTPS_PROXY=http://utente:password@proxy.example.com:3128
+transport-timed-out = nessuna risposta in tempo (tempo scaduto)
+transport-certificate-refused = il certificato del server è rifiutato: { $reason }
+transport-tls-handshake = la negoziazione TLS non è riuscita ({ $reason }); il server offre davvero https su questa porta, con un certificato di cui questo computer si fida?
+transport-refused = connessione rifiutata
+transport-reset = connessione interrotta dal server
+transport-no-such-host = impossibile risolvere il nome host
+transport-cannot-connect = impossibile connettersi: { $reason }
+json-problem = { $kind } alla riga { $line }, colonna { $column }
+json-read-error = errore di lettura
+json-not-json = non è JSON
+json-wrong-field = un campo manca o è del tipo sbagliato
+json-truncated = JSON troncato
+
+# I token.
+error-token-transport = impossibile raggiungere l’endpoint dei token { $url }: { $reason }
+error-token-refused = il server ha rifiutato la richiesta di token: { $error }
+error-token-refused-described = il server ha rifiutato la richiesta di token: { $error } ({ $description })
+error-token-status = l’endpoint { $url } ha risposto HTTP { $status } senza un errore OAuth
+error-token-no-status = l’endpoint { $url } ha risposto con un errore senza un errore OAuth
+error-token-invalid = la risposta dell’endpoint dei token non è una risposta di token valida: { $reason }
+error-bad-endpoint = il { $what } del server «{ $url }» non è un URL valido
+endpoint-token = endpoint dei token
+endpoint-redirect-uri = URI di reindirizzamento
+endpoint-revocation = endpoint di revoca
+endpoint-authorization = endpoint di autorizzazione
+endpoint-key-set = insieme di chiavi (jwks_uri)
+endpoint-logout = endpoint di disconnessione
+endpoint-userinfo = endpoint userinfo
+token-not-json = non è un documento JSON
+token-not-bearer = token_type è «{ $type }», atteso Bearer
+token-empty = il token di accesso è vuoto
+token-clock-out-of-range = l’orologio locale è fuori intervallo
+json-problem-at = { $problem } (in { $path })
+
+# L’indirizzo del server, e ciò che offre.
+error-address-empty = l’indirizzo del server è vuoto: indicane uno come https://cells.example.com
+error-address-white-space = l’indirizzo del server «{ $input }» contiene spazi: indicane uno come https://cells.example.com
+error-address-scheme = l’indirizzo del server «{ $input }» usa «{ $scheme }»: è supportato solo https:// (o http:// su una rete fidata)
+error-address-invalid = «{ $input }» non è un indirizzo di server valido: indicane uno come https://cells.example.com
+error-address-no-host = l’indirizzo del server «{ $input }» non ha un nome host: indicane uno come https://cells.example.com
+error-address-credentials = l’indirizzo del server «{ $input }» non deve contenere nome utente o password
+error-address-query = l’indirizzo del server «{ $input }» non deve contenere una query (?...) o un frammento (#...)
+error-address-oidc-path = «{ $input }» è l’indirizzo del servizio OpenID, non del server: usa { $suggestion }
+error-discovery-transport = impossibile raggiungere { $url }: { $reason }
+error-discovery-redirected = { $url } reindirizza a { $location }: accedi con l’indirizzo a cui reindirizza
+error-discovery-redirected-elsewhere = { $url } reindirizza a un altro indirizzo: accedi con l’indirizzo a cui reindirizza
+error-discovery-not-found = nessuna configurazione OpenID su { $url } (HTTP 404): verifica che sia l’indirizzo di un server Cells
+error-discovery-status = { $url } ha risposto HTTP { $status } invece della configurazione OpenID: il server, o un proxy davanti a esso, ha un guasto
+error-discovery-too-large = { $url } ha inviato più di { $kib } KiB invece di una configurazione OpenID: verifica l’indirizzo del server
+error-discovery-html = { $url } ha restituito una pagina HTML invece della configurazione OpenID: forse risponde un proxy davanti a Cells; verifica l’indirizzo del server
+error-discovery-invalid = { $url } non è una configurazione OpenID valida: { $reason }
+error-discovery-issuer = { $url } indica l’emittente { $found }, ma un server Cells a questo indirizzo è { $expected }: verifica l’indirizzo del server (o l’impostazione del suo URL esterno)
+error-endpoint-scheme = { $url } indica come { $endpoint } { $found }, che non è un indirizzo http(s): lì non verrà aperto né inviato nulla
+error-endpoint-foreign = { $url } manda il { $endpoint } a { $found }, un indirizzo diverso da quello del server: rifiutato (un endpoint altrove è la forma di un attacco di confusione)
+error-endpoint-insecure = { $url } manda il { $endpoint } a { $found }, che non è https mentre il server lo è: nessun segreto verrà inviato in http
+discovery-issuer-not-a-url = l’emittente non è un URL
+discovery-endpoint-not-a-url = il { $endpoint } «{ $found }» non è un URL
+discovery-no-pkce = il server non supporta PKCE con S256, richiesto da questo client
+
+# I certificati.
+error-fingerprint = «{ $input }» non è un’impronta SHA-256: indica le 64 cifre esadecimali mostrate dal messaggio di errore (i due punti sono facoltativi)
+error-ca-file-unreadable = impossibile leggere il file della CA { $path }: { $reason }
+error-ca-file-empty = il file della CA { $path } non contiene alcun certificato PEM (-----BEGIN CERTIFICATE-----): indica il certificato della CA privata
+error-ca-file-bad-anchor = il certificato del file della CA non può fare da ancora di fiducia: { $reason }
+certificate-subject = soggetto:
+certificate-issuer = emittente:
+certificate-valid = valido:
+certificate-validity = dal { $from } al { $to }
+error-certificate-untrusted =
+    { $server } presenta un certificato di cui questo computer non si fida ({ $reason }):
+    { $certificate }
+    Se è il certificato del tuo server (confronta lo SHA-256 con ciò che vede il suo amministratore), continua con uno di questi comandi:
+      cells-auth login { $server } --trust-certificate { $fingerprint }
+      cells-auth login { $server } --ca-file <il file PEM della CA privata>
+    Anche il tuo browser avviserà per questo certificato: accettalo lì solo se mostra lo stesso SHA-256.
+error-certificate-changed =
+    { $server } presenta un certificato diverso da quello accettato per lui, che era SHA-256 { $pinned }. Presenta:
+    { $certificate }
+    Non è accettato in silenzio: così appare un’intercettazione. Se il certificato del server è stato sostituito di proposito (chiedi al suo amministratore), fidati del nuovo con:
+      cells-auth login { $server } --trust-certificate { $fingerprint }
+certificate-unknown-issuer = è autofirmato o firmato da un’autorità sconosciuta
+certificate-expired = è scaduto
+certificate-not-yet-valid = non è ancora valido
+certificate-wrong-name = non è emesso per questo indirizzo
+certificate-not-the-pinned-one = non è il certificato accettato per questo server
+certificate-self-signed = è autofirmato
+certificate-unverifiable = non può essere verificato: { $reason }
+
+# Il token di identità.
+error-id-token-malformed = il token di identità non è un JWT firmato valido: { $reason }
+error-id-token-algorithm = il token di identità è firmato con «{ $algorithm }», che non è accettato (solo RS256 o ES256)
+error-id-token-keys = impossibile ottenere le chiavi di firma del server da { $url }: { $reason }
+error-id-token-unknown-key = nessuna chiave dell’insieme di chiavi del server corrisponde al token di identità (id chiave { $kid })
+error-id-token-signature = la firma del token di identità non si verifica con le chiavi del server
+error-id-token-issuer = il token di identità è stato emesso da { $found }, non da questo server ({ $expected })
+error-id-token-audience = il token di identità è destinato a { $found }, non a { $expected }
+error-id-token-azp = il token di identità è stato emesso per { $found }, non per { $expected } (azp)
+error-id-token-expired = il token di identità è scaduto il { $at }: controlla l’orologio di questo computer
+error-id-token-future = il token di identità dice di essere stato emesso il { $at }, nel futuro: controlla l’orologio di questo computer
+error-id-token-nonce = il nonce del token di identità non corrisponde a questo accesso
+error-id-token-no-nonce = il token di identità non porta un nonce, e questo accesso non ha usato PKCE
+error-id-token-no-subject = il token di identità non indica alcun soggetto
+keys-status = HTTP { $status }
+keys-not-a-key-set = non è un insieme di chiavi JSON ({ $problem })
+jwt-claims = claim: { $problem }
+jwt-bad-header = l’intestazione non è un’intestazione JWS valida
+jwt-exp-out-of-range = exp è fuori intervallo
+jwt-iat-out-of-range = iat è fuori intervallo
+jwt-not-three-parts = attese tre parti separate da punti
+jwt-header-not-base64url = l’intestazione non è in base64url
+jwt-no-alg = l’intestazione non ha alg
+
+# L’accesso.
+duration-seconds = { $count } s
+duration-minutes = { $count } min
+duration-hours = { $count } h
+error-ports-taken = nessuna porta libera per il reindirizzamento dell’accesso: le porte { $first }-{ $last } sono tutte occupate o vietate su 127.0.0.1 e [::1]; chiudi i programmi che le occupano e riprova
+error-dev-port-taken = la porta { $port } del reindirizzamento di sviluppo è occupata o vietata su 127.0.0.1 o [::1]: liberala, o accedi senza --dev-redirect
+error-loopback = impossibile ascoltare sull’interfaccia locale: { $reason }
+error-sign-in-timeout = nessuna risposta dal browser entro { $wait }: accedi di nuovo (--timeout imposta un’attesa più lunga)
+error-sign-in-cancelled = accesso annullato
+error-sign-in-denied = l’accesso è stato annullato nel browser ({ $error })
+error-sign-in-denied-described = l’accesso è stato annullato nel browser ({ $error }: { $description })
+error-sign-in-refused = il server ha rifiutato l’accesso ({ $error })
+error-sign-in-refused-described = il server ha rifiutato l’accesso ({ $error }: { $description })
+error-sign-in-wrong-issuer = la risposta è arrivata da { $found }, non da { $expected }: accesso interrotto (difesa contro la confusione)
+error-sign-in-unnamed-issuer = la risposta è arrivata da un emittente senza nome, non da { $expected }: accesso interrotto (difesa contro la confusione)
+error-sign-in-tokens = impossibile ottenere i token: { $reason }
+error-sign-in-rejected = accesso rifiutato: { $reason }
+error-sign-in-missing-token = il server non ha restituito alcun { $kind }; verifica che al client cells-sync siano permessi gli scope «openid» e «offline»
+error-sign-in-aborted = l’accesso si è fermato prima che il browser rispondesse
+error-answer-not-a-link = non è un link cellsauth://callback
+error-answer-not-the-redirect = non è l’indirizzo che questo accesso attende: incolla l’intero indirizzo su cui è finito il browser, che inizia con { $expected }
+error-answer-already = questo accesso ha già ricevuto la sua risposta
+error-answer-closed = l’accesso non è più in attesa
+error-answer-nothing-pending = nessun accesso attende un link cellsauth
+stray-other-sign-in = questa risposta è per un altro accesso (lo stato non corrisponde)
+stray-no-state = questa risposta non porta uno stato
+stray-no-code = questa risposta non porta né un codice né un errore
+stray-repeated-parameter = un parametro è ripetuto
+stray-head-request = una richiesta HEAD non può completare un accesso
+
+# Tenere i token aggiornati.
+error-no-account = nessun account { $id }
+error-needs-sign-in = { $user } su { $server } deve accedere di nuovo ({ $reason })
+error-retry-later = impossibile rinnovare il token di accesso di { $user } su { $server }: { $reason }; prossimo tentativo il { $at }
+error-retry-later-long = impossibile rinnovare il token di accesso di { $user } su { $server } (prossimo tentativo il { $at }): { $reason }
+refresh-issuer-changed = il server ora indica come emittente { $found }, non { $expected }
+refresh-account-file-changed = il file degli account non corrisponde più a questo account (il suo server o emittente è stato cambiato); non è stato inviato nulla: accedi di nuovo
+refresh-token-missing = il token di rinnovo manca dal portachiavi
+refresh-refused = il server ha rifiutato il token di rinnovo: { $reason }
+refresh-rotated-not-stored = il portachiavi non ha accettato il nuovo token di rinnovo entro { $seconds } s ({ $reason }), e il vecchio è già usato
+refresh-rotated-kept = il nuovo token di rinnovo non ha ancora potuto essere salvato ({ $reason }); è tenuto finché si potrà
+refresh-other-user = il token di identità rinnovato indica un altro utente ({ $user }) rispetto a quello connesso
+refresh-id-token-refused = il token di identità rinnovato non è accettabile: { $reason }
+refresh-keyring-worker-failed = il processo del portachiavi non è riuscito: { $reason }
+refresh-last-attempt-failed = l’ultimo tentativo non è riuscito
+transport-proxy-refused = il proxy ha rifiutato di connettersi al server (controlla le sue regole, o NO_PROXY)
+sign-out-account-file-changed = il file degli account non corrisponde più a questo account; non è stato inviato nulla
+error-no-accounts = nessun account: accedi prima con `cells-auth login <server>`
+error-ambiguous-account = «{ $selector }» corrisponde a più account ({ $ids }): indica l’id dell’account
+
+## Date e ore, nel fuso orario di questo computer.
+format-moment = { $day }/{ $month }/{ $year } { $hour }:{ $minute }
+format-day = { $day }/{ $month }/{ $year }
+
+## Gli errori propri della riga di comando e dell’app.
+cli-cannot-start = impossibile avviare: { $reason }
+cli-log-filter = { $variable } non è un filtro valido ({ $reason }); il registro resta spento
+cli-rejected-unreadable = impossibile leggere il token rifiutato dallo standard input: { $reason }
+cli-rejected-too-long = il token rifiutato sullo standard input è più lungo di qualsiasi token di accesso: indica solo il token
+cli-rejected-missing = --rejected legge dallo standard input il token che il server ha rifiutato, e non ce n’era: passalo con una pipe, come in  printf '%s' "$TOKEN" | cells-auth token --rejected
+cli-agent-answering = risponde alle richieste di token su { $address } (Ctrl-C ferma)
+cli-trust-on-plain-http = { $server } usa http non cifrato, che non ha un certificato di cui fidarsi: usa il suo indirizzo https://
+cli-cannot-write-json = impossibile scrivere il JSON: { $reason }
+browser-not-started = impossibile avviare il browser di sistema ({ $reason })
+sign-in-no-browser = nessun browser è aperto per questo accesso: apri l’indirizzo tu stesso
+app-cannot-write = impossibile scrivere { $path }: { $reason }
+app-cannot-remove = impossibile rimuovere { $path }: { $reason }
+app-no-program-path = impossibile sapere dove si trova questo programma ({ $reason }), quindi non può avviarsi all’accesso
+app-no-home = nessuna cartella personale: { $reason }
+app-no-config-dir = nessuna cartella di configurazione: { $reason }
+app-cannot-change-registry = impossibile modificare { $key }: { $reason }
+app-no-log-folder = nessuna cartella di registro su questo sistema ({ $reason })
+app-log-not-opened = impossibile aprire il registro in { $path } ({ $reason })
+app-log-filter = { $variable } non è un filtro valido ({ $reason })
+app-log-folder-not-opened = impossibile aprire la cartella del registro ({ $reason })
+app-log-not-started = il registro non è iniziato
+app-no-sign-in-waiting = nessun accesso in attesa

@@ -7,6 +7,7 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, 
 use url::Url;
 
 use crate::discovery::{DiscoveryError, ProviderMetadata};
+use crate::i18n::Message;
 use crate::verify::Nonce;
 use crate::SCOPES;
 
@@ -28,11 +29,14 @@ pub fn authorization_request(
 ) -> Result<AuthorizationRequest, DiscoveryError> {
     let invalid = |what: &str, value: &str| DiscoveryError::Invalid {
         url: metadata.issuer.clone(),
-        reason: format!("the {what} '{value}' is not a URL"),
+        reason: Message::new("discovery-endpoint-not-a-url")
+            .message("endpoint", Message::new(what))
+            .with("found", value),
     };
     let auth_url = AuthUrl::new(metadata.authorization_endpoint.clone())
-        .map_err(|_| invalid("authorization endpoint", &metadata.authorization_endpoint))?;
-    let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(|_| invalid("redirect URI", redirect_uri))?;
+        .map_err(|_| invalid("endpoint-authorization", &metadata.authorization_endpoint))?;
+    let redirect =
+        RedirectUrl::new(redirect_uri.to_string()).map_err(|_| invalid("endpoint-redirect-uri", redirect_uri))?;
     let client =
         BasicClient::new(ClientId::new(client_id.to_string())).set_auth_uri(auth_url).set_redirect_uri(redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();

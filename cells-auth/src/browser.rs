@@ -16,7 +16,9 @@ pub type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 /// what could not be started; the caller has printed the URL already.
 pub fn open(url: &str) -> Result<(), String> {
     open_with(url, |url| {
-        open::that_detached(url).map_err(|err| format!("the system browser could not be started ({err})"))
+        open::that_detached(url).map_err(|err| {
+            crate::i18n::text("browser-not-started", &[("reason", crate::i18n::Arg::Text(&err.to_string()))])
+        })
     })
 }
 

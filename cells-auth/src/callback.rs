@@ -113,14 +113,15 @@ impl AnswerGate {
 /// Reads an authorization response's query (RFC 6749 4.1.2), from the
 /// loopback listener or a `cellsauth://` link. `Err` says why it is not the
 /// answer to the pending sign-in; such a request never ends it.
+/// Why not, as the catalog id of the reason.
 pub fn judge_query(query: &str, expected: &Expectation) -> Result<CallbackOutcome, &'static str> {
     let params = CallbackParams::parse(query)?;
     // Only a response carrying the pending state may end the sign-in, with a
     // code or with an error; anything else is a stray (RFC 6749 10.12).
     match &params.state {
         Some(state) if constant_time_eq(expected.state.secret().as_bytes(), state.as_bytes()) => {}
-        Some(_) => return Err("this answer is for another sign-in (state does not match)"),
-        None => return Err("this answer carries no state"),
+        Some(_) => return Err("stray-other-sign-in"),
+        None => return Err("stray-no-state"),
     }
     // RFC 9207 2.4: check `iss` when present; require it when the server promised it.
     match &params.iss {
@@ -140,7 +141,7 @@ pub fn judge_query(query: &str, expected: &Expectation) -> Result<CallbackOutcom
     }
     match params.code {
         Some(code) if !code.is_empty() => Ok(CallbackOutcome::Code(AuthorizationCode::new(code))),
-        _ => Err("this answer carries neither a code nor an error"),
+        _ => Err("stray-no-code"),
     }
 }
 
@@ -168,7 +169,7 @@ impl CallbackParams {
             };
             // RFC 6749 3.1: parameters must not be repeated.
             if slot.replace(value.into_owned()).is_some() {
-                return Err("a parameter is repeated");
+                return Err("stray-repeated-parameter");
             }
         }
         Ok(params)

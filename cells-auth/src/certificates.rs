@@ -16,6 +16,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::{text, Arg, Message, Said};
 use sha2::{Digest, Sha256};
 
 /// A certificate's SHA-256 fingerprint (of its DER encoding), as browsers and
@@ -24,8 +26,14 @@ use sha2::{Digest, Sha256};
 pub struct Fingerprint([u8; 32]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a SHA-256 fingerprint: give the 64 hex digits the error message showed (colons optional)")]
+#[error("{}", crate::i18n::Said::said(self))]
 pub struct FingerprintError(String);
+
+impl Said for FingerprintError {
+    fn message(&self) -> Message {
+        Message::new("error-fingerprint").with("input", &self.0)
+    }
+}
 
 impl Fingerprint {
     pub fn of(der: &[u8]) -> Self {
@@ -92,15 +100,23 @@ pub enum ServerTrust {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum TrustError {
-    #[error("cannot read the CA file {path}: {reason}")]
     Unreadable { path: String, reason: String },
-    #[error(
-        "the CA file {0} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the private CA's certificate"
-    )]
     NoCertificate(String),
-    #[error("the CA file's certificate cannot be used as a trust anchor: {0}")]
     BadAnchor(String),
+}
+
+impl Said for TrustError {
+    fn message(&self) -> Message {
+        match self {
+            TrustError::Unreadable { path, reason } => {
+                Message::new("error-ca-file-unreadable").with("path", path).with("reason", reason)
+            }
+            TrustError::NoCertificate(path) => Message::new("error-ca-file-empty").with("path", path),
+            TrustError::BadAnchor(reason) => Message::new("error-ca-file-bad-anchor").with("reason", reason),
+        }
+    }
 }
 
 impl ServerTrust {
@@ -281,46 +297,82 @@ pub struct CertificateInfo {
     pub sha256: Fingerprint,
     pub subject: String,
     pub issuer: String,
-    pub not_before: String,
-    pub not_after: String,
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it is valid, said in the current language and this computer's
+    /// time zone (`certificate-validity`).
+    pub validity: String,
 }
 
 impl CertificateInfo {
     pub fn parse(der: &[u8]) -> Option<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-        let day = |time: x509_parser::time::ASN1Time| {
-            chrono::DateTime::from_timestamp(time.timestamp(), 0)
-                .map_or_else(|| time.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        let moment = |time: x509_parser::time::ASN1Time| chrono::DateTime::from_timestamp(time.timestamp(), 0);
+        let (not_before, not_after) = (moment(cert.validity().not_before), moment(cert.validity().not_after));
+        let said = |at: Option<chrono::DateTime<chrono::Utc>>, raw: x509_parser::time::ASN1Time| {
+            at.map_or_else(|| Message::verbatim(raw), |at| Message::new("verbatim").time("text", at))
         };
+        let validity = Message::new("certificate-validity")
+            .message("from", said(not_before, cert.validity().not_before))
+            .message("to", said(not_after, cert.validity().not_after))
+            .to_string();
         Some(Self {
             sha256: Fingerprint::of(der),
             subject: crate::untrusted::server_text(&cert.subject().to_string(), &[]),
             issuer: crate::untrusted::server_text(&cert.issuer().to_string(), &[]),
-            not_before: day(cert.validity().not_before),
-            not_after: day(cert.validity().not_after),
+            not_before,
+            not_after,
+            validity,
         })
     }
 }
 
+/// Its details, one per line, the values aligned after the labels.
 impl fmt::Display for CertificateInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  SHA-256:  {}", self.sha256)?;
-        writeln!(f, "  subject:  {}", self.subject)?;
-        writeln!(f, "  issuer:   {}", self.issuer)?;
-        write!(f, "  valid:    {} to {}", self.not_before, self.not_after)
+        let lines = [
+            ("SHA-256:".to_string(), self.sha256.to_string()),
+            (text("certificate-subject", &[]), self.subject.clone()),
+            (text("certificate-issuer", &[]), self.issuer.clone()),
+            (text("certificate-valid", &[]), self.validity.clone()),
+        ];
+        let width = lines.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) + 2;
+        for (index, (label, value)) in lines.iter().enumerate() {
+            let newline = if index + 1 < lines.len() { "\n" } else { "" };
+            write!(f, "  {label:<width$}{value}{newline}")?;
+        }
+        Ok(())
     }
 }
 
 /// A server's certificate was refused, with what it is and how to go on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CertificateProblem {
     /// Not signed by an authority trusted for this server.
-    #[error("{server} presents a certificate this computer does not trust ({reason}):\n{certificate}\nIf this is your server's certificate (compare the SHA-256 with what its administrator sees), go on with one of:\n  cells-auth login {server} --trust-certificate {fp}\n  cells-auth login {server} --ca-file <the private CA's PEM file>\nYour browser will warn about this certificate too: accept it there only if it shows the same SHA-256.", fp = certificate.sha256)]
     Untrusted { server: String, reason: String, certificate: CertificateInfo },
     /// Another certificate than the one pinned for this server.
-    #[error("{server} presents another certificate than the one trusted for it, which was SHA-256 {pinned}. It presents:\n{certificate}\nIt is not accepted silently: this is how an interception looks. If the server's certificate was replaced on purpose (ask its administrator), trust the new one with:\n  cells-auth login {server} --trust-certificate {fp}", fp = certificate.sha256)]
     Changed { server: String, pinned: Fingerprint, certificate: CertificateInfo },
+}
+
+impl Said for CertificateProblem {
+    fn message(&self) -> Message {
+        match self {
+            CertificateProblem::Untrusted { server, reason, certificate } => {
+                Message::new("error-certificate-untrusted")
+                    .with("server", server)
+                    .with("reason", reason)
+                    .with("certificate", certificate)
+                    .with("fingerprint", certificate.sha256)
+            }
+            CertificateProblem::Changed { server, pinned, certificate } => Message::new("error-certificate-changed")
+                .with("server", server)
+                .with("pinned", pinned)
+                .with("certificate", certificate)
+                .with("fingerprint", certificate.sha256),
+        }
+    }
 }
 
 impl CertificateProblem {
@@ -333,18 +385,27 @@ impl CertificateProblem {
 }
 
 /// Why a certificate was refused, in words.
+/// Why a certificate was refused, in words, in the current language (it
+/// is said at once, never kept).
 pub fn refusal_reason(why: &CertificateError) -> String {
+    let said = |id: &str| text(id, &[]);
     match why {
-        CertificateError::UnknownIssuer => "it is self-signed or signed by an authority it does not know".into(),
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "it has expired".into(),
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "it is not valid yet".into(),
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            "it is not issued for this address".into()
+        CertificateError::UnknownIssuer => said("certificate-unknown-issuer"),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => said("certificate-expired"),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            said("certificate-not-yet-valid")
         }
-        CertificateError::ApplicationVerificationFailure => "it is not the certificate trusted for this server".into(),
-        CertificateError::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => "it is self-signed".into(),
-        CertificateError::Other(other) => format!("it cannot be verified: {other}"),
-        other => format!("it cannot be verified: {other:?}"),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            said("certificate-wrong-name")
+        }
+        CertificateError::ApplicationVerificationFailure => said("certificate-not-the-pinned-one"),
+        CertificateError::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => {
+            said("certificate-self-signed")
+        }
+        CertificateError::Other(other) => {
+            text("certificate-unverifiable", &[("reason", Arg::Text(&other.to_string()))])
+        }
+        other => text("certificate-unverifiable", &[("reason", Arg::Text(&format!("{other:?}")))]),
     }
 }
 

@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::certificates::{CertificateProblem, ServerTrust};
 use crate::http::{describe_transport_error, read_body, BodyError};
+use crate::i18n::{Message, Said};
 
 /// A Cells server address, normalised: `https://host[:port][/sub/path]`,
 /// without a trailing slash, query or fragment.
@@ -14,25 +15,35 @@ use crate::http::{describe_transport_error, read_body, BodyError};
 pub struct ServerUrl(Url);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum ServerUrlError {
-    #[error("the server address is empty: give one like https://cells.example.com")]
     Empty,
-    #[error("the server address '{0}' contains white space: give one like https://cells.example.com")]
     WhiteSpace(String),
-    #[error(
-        "the server address '{input}' uses '{scheme}': only https:// (or http:// on a trusted network) is supported"
-    )]
     Scheme { input: String, scheme: String },
-    #[error("'{0}' is not a valid server address: give one like https://cells.example.com")]
     Invalid(String),
-    #[error("the server address '{0}' has no host name: give one like https://cells.example.com")]
     NoHost(String),
-    #[error("the server address '{0}' must not contain a user name or password")]
     Credentials(String),
-    #[error("the server address '{0}' must not contain a query (?...) or fragment (#...)")]
     QueryOrFragment(String),
-    #[error("'{input}' is the address of the OpenID service, not of the server: use {suggestion}")]
     OidcPath { input: String, suggestion: String },
+}
+
+impl Said for ServerUrlError {
+    fn message(&self) -> Message {
+        match self {
+            ServerUrlError::Empty => Message::new("error-address-empty"),
+            ServerUrlError::WhiteSpace(input) => Message::new("error-address-white-space").with("input", input),
+            ServerUrlError::Scheme { input, scheme } => {
+                Message::new("error-address-scheme").with("input", input).with("scheme", scheme)
+            }
+            ServerUrlError::Invalid(input) => Message::new("error-address-invalid").with("input", input),
+            ServerUrlError::NoHost(input) => Message::new("error-address-no-host").with("input", input),
+            ServerUrlError::Credentials(input) => Message::new("error-address-credentials").with("input", input),
+            ServerUrlError::QueryOrFragment(input) => Message::new("error-address-query").with("input", input),
+            ServerUrlError::OidcPath { input, suggestion } => {
+                Message::new("error-address-oidc-path").with("input", input).with("suggestion", suggestion)
+            }
+        }
+    }
 }
 
 impl ServerUrl {
@@ -142,32 +153,100 @@ pub struct ProviderMetadata {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum DiscoveryError {
     /// The server's certificate is refused; what it is and how to trust it.
-    #[error(transparent)]
     Certificate(Box<CertificateProblem>),
-    #[error("cannot reach {url}: {reason}")]
-    Transport { url: String, reason: String },
-    #[error("{url} redirects to {location}: sign in with the address it redirects to")]
-    Redirected { url: String, location: String },
-    #[error("no OpenID configuration at {url} (HTTP 404): check that this is the address of a Cells server")]
-    NotFound { url: String },
-    #[error("{url} answered HTTP {status} instead of the OpenID configuration: the server or a proxy in front of it is failing")]
-    Status { url: String, status: u16 },
-    #[error("{url} sent more than {} KiB instead of an OpenID configuration: check the server address", crate::http::MAX_BODY / 1024)]
-    TooLarge { url: String },
-    #[error("{url} returned an HTML page instead of the OpenID configuration: a proxy in front of Cells may be answering; check the server address")]
-    Html { url: String },
-    #[error("{url} is not a valid OpenID configuration: {reason}")]
-    Invalid { url: String, reason: String },
-    #[error("{url} names the issuer {found}, but a Cells server at this address is {expected}: check the server address (or the server's external URL setting)")]
-    IssuerMismatch { url: String, found: String, expected: String },
-    #[error("{url} gives the {endpoint} as {found}, which is not an http(s) address: refusing to open or send anything there")]
-    EndpointScheme { url: String, endpoint: &'static str, found: String },
-    #[error("{url} sends the {endpoint} to {found}, on another address than the server's own: refusing it (an endpoint elsewhere is how a mix-up attack looks)")]
-    ForeignEndpoint { url: String, endpoint: &'static str, found: String },
-    #[error("{url} sends the {endpoint} to {found}, which is not https although the server is: refusing to send secrets over plain http")]
-    InsecureEndpoint { url: String, endpoint: &'static str, found: String },
+    Transport {
+        url: String,
+        reason: Message,
+    },
+    /// `location`: where to, when the server says it readably.
+    Redirected {
+        url: String,
+        location: Option<String>,
+    },
+    NotFound {
+        url: String,
+    },
+    Status {
+        url: String,
+        status: u16,
+    },
+    TooLarge {
+        url: String,
+    },
+    Html {
+        url: String,
+    },
+    Invalid {
+        url: String,
+        reason: Message,
+    },
+    IssuerMismatch {
+        url: String,
+        found: String,
+        expected: String,
+    },
+    /// `endpoint`, in these three: the catalog id of the endpoint's name.
+    EndpointScheme {
+        url: String,
+        endpoint: &'static str,
+        found: String,
+    },
+    ForeignEndpoint {
+        url: String,
+        endpoint: &'static str,
+        found: String,
+    },
+    InsecureEndpoint {
+        url: String,
+        endpoint: &'static str,
+        found: String,
+    },
+}
+
+impl Said for DiscoveryError {
+    fn message(&self) -> Message {
+        let endpoint_message = |id: &str, url: &str, endpoint: &str, found: &str| {
+            Message::new(id).with("url", url).message("endpoint", Message::new(endpoint)).with("found", found)
+        };
+        match self {
+            DiscoveryError::Certificate(problem) => problem.message(),
+            DiscoveryError::Transport { url, reason } => {
+                Message::new("error-discovery-transport").with("url", url).message("reason", reason.clone())
+            }
+            DiscoveryError::Redirected { url, location: Some(location) } => {
+                Message::new("error-discovery-redirected").with("url", url).with("location", location)
+            }
+            DiscoveryError::Redirected { url, location: None } => {
+                Message::new("error-discovery-redirected-elsewhere").with("url", url)
+            }
+            DiscoveryError::NotFound { url } => Message::new("error-discovery-not-found").with("url", url),
+            DiscoveryError::Status { url, status } => {
+                Message::new("error-discovery-status").with("url", url).with("status", status)
+            }
+            DiscoveryError::TooLarge { url } => {
+                Message::new("error-discovery-too-large").with("url", url).with("kib", crate::http::MAX_BODY / 1024)
+            }
+            DiscoveryError::Html { url } => Message::new("error-discovery-html").with("url", url),
+            DiscoveryError::Invalid { url, reason } => {
+                Message::new("error-discovery-invalid").with("url", url).message("reason", reason.clone())
+            }
+            DiscoveryError::IssuerMismatch { url, found, expected } => {
+                Message::new("error-discovery-issuer").with("url", url).with("found", found).with("expected", expected)
+            }
+            DiscoveryError::EndpointScheme { url, endpoint, found } => {
+                endpoint_message("error-endpoint-scheme", url, endpoint, found)
+            }
+            DiscoveryError::ForeignEndpoint { url, endpoint, found } => {
+                endpoint_message("error-endpoint-foreign", url, endpoint, found)
+            }
+            DiscoveryError::InsecureEndpoint { url, endpoint, found } => {
+                endpoint_message("error-endpoint-insecure", url, endpoint, found)
+            }
+        }
+    }
 }
 
 /// Fetches and checks `<server>/oidc/.well-known/openid-configuration`,
@@ -214,14 +293,14 @@ async fn discover_now(
     };
     let status = response.status();
     if status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED {
-        return Err(DiscoveryError::Transport { url, reason: crate::http::PROXY_AUTHENTICATION.to_string() });
+        return Err(DiscoveryError::Transport { url, reason: crate::http::proxy_authentication() });
     }
     if status.is_redirection() {
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map_or_else(|| "another address".to_string(), |location| crate::untrusted::server_text(location, &[]));
+            .map(|location| crate::untrusted::server_text(location, &[]));
         return Err(DiscoveryError::Redirected { url, location });
     }
     if status == reqwest::StatusCode::NOT_FOUND {
@@ -299,26 +378,29 @@ fn check_metadata(
         return Err(DiscoveryError::IssuerMismatch { url: url.to_string(), found, expected });
     }
     let endpoints = [
-        ("authorization endpoint", Some(&metadata.authorization_endpoint)),
-        ("token endpoint", Some(&metadata.token_endpoint)),
-        ("key set (jwks_uri)", Some(&metadata.jwks_uri)),
-        ("revocation endpoint", metadata.revocation_endpoint.as_ref()),
-        ("logout endpoint", metadata.end_session_endpoint.as_ref()),
-        ("userinfo endpoint", metadata.userinfo_endpoint.as_ref()),
+        ("endpoint-authorization", Some(&metadata.authorization_endpoint)),
+        ("endpoint-token", Some(&metadata.token_endpoint)),
+        ("endpoint-key-set", Some(&metadata.jwks_uri)),
+        ("endpoint-revocation", metadata.revocation_endpoint.as_ref()),
+        ("endpoint-logout", metadata.end_session_endpoint.as_ref()),
+        ("endpoint-userinfo", metadata.userinfo_endpoint.as_ref()),
     ];
     // Every endpoint is http(s) on the issuer's own origin: the system opener
     // must never be handed another scheme, and an endpoint on another origin
     // is the shape of a mix-up attack (RFC 9700 4.4) where the server does
     // not send `iss`. The issuer is the server's (checked above).
-    let origin = Url::parse(&metadata.issuer)
-        .map(|issuer| issuer.origin())
-        .map_err(|_| DiscoveryError::Invalid { url: url.to_string(), reason: "the issuer is not a URL".to_string() })?;
+    let origin = Url::parse(&metadata.issuer).map(|issuer| issuer.origin()).map_err(|_| DiscoveryError::Invalid {
+        url: url.to_string(),
+        reason: Message::new("discovery-issuer-not-a-url"),
+    })?;
     for (endpoint, value) in endpoints {
         let Some(value) = value else { continue };
         let shown = || crate::untrusted::server_text(value, &[]);
         let parsed = Url::parse(value).map_err(|_| DiscoveryError::Invalid {
             url: url.to_string(),
-            reason: format!("the {endpoint} '{}' is not a URL", shown()),
+            reason: Message::new("discovery-endpoint-not-a-url")
+                .message("endpoint", Message::new(endpoint))
+                .with("found", shown()),
         })?;
         if !matches!(parsed.scheme(), "https" | "http") {
             return Err(DiscoveryError::EndpointScheme { url: url.to_string(), endpoint, found: shown() });
@@ -332,10 +414,7 @@ fn check_metadata(
     }
     if let Some(methods) = &metadata.code_challenge_methods_supported {
         if !methods.iter().any(|m| m == "S256") {
-            return Err(DiscoveryError::Invalid {
-                url: url.to_string(),
-                reason: "the server does not support PKCE with S256, which this client requires".to_string(),
-            });
+            return Err(DiscoveryError::Invalid { url: url.to_string(), reason: Message::new("discovery-no-pkce") });
         }
     }
     Ok(metadata)
@@ -437,7 +516,7 @@ mod tests {
     fn https_server_must_not_send_secrets_to_http_endpoints() {
         let server = ServerUrl::parse("https://host").unwrap();
         let err = check_metadata(&server, "u", metadata("https://host/oidc/", "http://host")).unwrap_err();
-        assert!(matches!(err, DiscoveryError::InsecureEndpoint { endpoint: "authorization endpoint", .. }), "{err}");
+        assert!(matches!(err, DiscoveryError::InsecureEndpoint { endpoint: "endpoint-authorization", .. }), "{err}");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 use std::error::Error as _;
 use std::time::Duration;
 
+use crate::i18n::{Message, Said};
+
 /// The HTTP client type, for crates that hold one without naming reqwest.
 pub type HttpClient = reqwest::Client;
 
@@ -20,15 +22,23 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// The client could not be built: there is no other, since any other would
 /// follow redirects and wait forever.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum ClientError {
-    #[error("cannot start the HTTPS client ({0}); check that the system's TLS certificates (SSL_CERT_FILE, SSL_CERT_DIR) are readable")]
     Tls(String),
     /// A proxy variable that cannot be used; its value is not repeated, as
     /// it may hold a password.
-    #[error("{0} is not a usable proxy address: give one like http://proxy.example.com:3128 (or http://user:password@proxy:3128), or unset it")]
     Proxy(&'static str),
-    #[error(transparent)]
     Trust(#[from] crate::certificates::TrustError),
+}
+
+impl Said for ClientError {
+    fn message(&self) -> Message {
+        match self {
+            ClientError::Tls(reason) => Message::new("error-tls-client").with("reason", reason),
+            ClientError::Proxy(variable) => Message::new("error-proxy-address").with("variable", variable),
+            ClientError::Trust(err) => err.message(),
+        }
+    }
 }
 
 /// Builds the shared client, trusting the system's authorities. It follows
@@ -156,11 +166,19 @@ pub fn cache_lifetime(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
 
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum BodyError {
-    #[error("the answer is larger than {} KiB", MAX_BODY / 1024)]
     TooLarge,
-    #[error("{0}")]
-    Transport(String),
+    Transport(Message),
+}
+
+impl Said for BodyError {
+    fn message(&self) -> Message {
+        match self {
+            BodyError::TooLarge => Message::new("error-body-too-large").with("kib", MAX_BODY / 1024),
+            BodyError::Transport(reason) => reason.clone(),
+        }
+    }
 }
 
 /// Reads an answer's body, refusing it as soon as it passes [`MAX_BODY`]
@@ -189,8 +207,14 @@ pub struct OAuthTransport<'a> {
 
 /// Why a request got no HTTP answer, in words (never a body).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct TransportError(pub String);
+#[error("{}", crate::i18n::Said::said(self))]
+pub struct TransportError(pub Message);
+
+impl Said for TransportError {
+    fn message(&self) -> Message {
+        self.0.clone()
+    }
+}
 
 impl<'a> OAuthTransport<'a> {
     pub fn new(client: &'a reqwest::Client) -> Self {
@@ -221,8 +245,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthTransport<'_> {
             for (name, value) in response.headers() {
                 answer = answer.header(name, value);
             }
-            let body = read_body(response).await.map_err(|e| TransportError(e.to_string()))?;
-            answer.body(body).map_err(|e| TransportError(e.to_string()))
+            let body = read_body(response).await.map_err(|e| TransportError(e.message()))?;
+            answer.body(body).map_err(|e| TransportError(Message::verbatim(e)))
         })
     }
 }
@@ -237,43 +261,45 @@ pub fn certificate_refusal(err: &reqwest::Error) -> Option<String> {
 }
 
 /// A proxy answered 407, to a tunnel or to a plain request.
-pub const PROXY_AUTHENTICATION: &str = "the proxy asks for a user name and password (HTTP 407): put them in the proxy address, as in HTTPS_PROXY=http://user:password@proxy.example.com:3128";
+pub fn proxy_authentication() -> Message {
+    Message::new("transport-proxy-authentication")
+}
 
 /// Says in a few words why a request failed before any HTTP answer came back.
-pub fn describe_transport_error(err: &reqwest::Error) -> String {
+pub fn describe_transport_error(err: &reqwest::Error) -> Message {
     if err.is_timeout() {
-        return "no answer in time (timed out)".to_string();
+        return Message::new("transport-timed-out");
     }
     if let Some(reason) = certificate_refusal(err) {
-        return format!("the server's certificate is refused: {reason}");
+        return Message::new("transport-certificate-refused").with("reason", reason);
     }
     for cause in causes(err) {
         let text = cause.to_string();
         if text.contains("proxy authorization required") {
-            return PROXY_AUTHENTICATION.to_string();
+            return proxy_authentication();
         }
         if text.contains("unsuccessful tunnel") {
-            return "the proxy refused to connect to the server (check the proxy's rules, or NO_PROXY)".to_string();
+            return Message::new("transport-proxy-refused");
         }
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return format!("TLS handshake failed ({tls}); is the server really serving https on this port, with a certificate this computer trusts?");
+            return Message::new("transport-tls-handshake").with("reason", tls);
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => return "connection refused".to_string(),
-                std::io::ErrorKind::ConnectionReset => return "connection reset by the server".to_string(),
-                std::io::ErrorKind::TimedOut => return "no answer in time (timed out)".to_string(),
+                std::io::ErrorKind::ConnectionRefused => return Message::new("transport-refused"),
+                std::io::ErrorKind::ConnectionReset => return Message::new("transport-reset"),
+                std::io::ErrorKind::TimedOut => return Message::new("transport-timed-out"),
                 _ => {}
             }
         }
         if text.contains("dns error") || text.contains("failed to lookup address") {
-            return "cannot resolve the host name".to_string();
+            return Message::new("transport-no-such-host");
         }
     }
     if err.is_connect() {
-        return format!("cannot connect: {}", innermost(err));
+        return Message::new("transport-cannot-connect").with("reason", innermost(err));
     }
-    innermost(err)
+    Message::verbatim(innermost(err))
 }
 
 /// Every cause of `err`, looking inside `io::Error`s too (their `source()`
@@ -303,6 +329,7 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
@@ -368,7 +395,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(describe_transport_error(&err), "no answer in time (timed out)");
+        assert_eq!(describe_transport_error(&err).say(Language::English), "no answer in time (timed out)");
         holder.abort();
     }
 
@@ -386,7 +413,7 @@ mod tests {
         });
         let err = client().unwrap().get(format!("https://{addr}/")).send().await.unwrap_err();
         assert!(
-            describe_transport_error(&err).starts_with("TLS handshake failed"),
+            describe_transport_error(&err).say(Language::English).starts_with("TLS handshake failed"),
             "{}",
             describe_transport_error(&err)
         );
@@ -400,6 +427,6 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let err = client().unwrap().get(format!("http://127.0.0.1:{port}/")).send().await.unwrap_err();
-        assert_eq!(describe_transport_error(&err), "connection refused");
+        assert_eq!(describe_transport_error(&err).say(Language::English), "connection refused");
     }
 }

@@ -198,6 +198,155 @@ pub fn text(id: &str, args: &[(&str, Arg)]) -> String {
     text_in(current(), id, args)
 }
 
+/// A text as its catalog id and its values, not yet said in a language:
+/// what every error carries, so that each view says it in its own language
+/// (and `status --json` in English), and what an account keeps of its last
+/// failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "MessageForm")]
+pub struct Message {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<(String, Value)>,
+}
+
+/// Said in the current language, as errors are.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.say(current()))
+    }
+}
+
+/// A message as kept, or a plain sentence as account files kept it before
+/// messages were (read as said, in no language of ours).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MessageForm {
+    Sentence(String),
+    Message {
+        id: String,
+        #[serde(default)]
+        values: Vec<(String, Value)>,
+    },
+}
+
+impl From<MessageForm> for Message {
+    fn from(form: MessageForm) -> Self {
+        match form {
+            MessageForm::Sentence(sentence) => Message::verbatim(sentence),
+            MessageForm::Message { id, values } => Message { id, values },
+        }
+    }
+}
+
+/// A value of a [`Message`]: a count chooses the plural form; a message is
+/// said in the same language as the one holding it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Count(i64),
+    Time(chrono::DateTime<chrono::Utc>),
+    Text(String),
+    Message(Box<Message>),
+}
+
+impl Message {
+    pub fn new(id: &str) -> Self {
+        Self { id: id.to_string(), values: Vec::new() }
+    }
+
+    /// A text that comes as it is, in no language of ours: the system's,
+    /// a library's or the server's own words.
+    pub fn verbatim(text: impl std::fmt::Display) -> Self {
+        Self::new("verbatim").with("text", text)
+    }
+
+    /// With the value `name` as it is (an address, a user's name, a reason
+    /// from the system or the server).
+    pub fn with(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.values.push((name.to_string(), Value::Text(value.to_string())));
+        self
+    }
+
+    pub fn count(mut self, name: &str, count: i64) -> Self {
+        self.values.push((name.to_string(), Value::Count(count)));
+        self
+    }
+
+    /// With the moment `name`, said in the language's own format.
+    pub fn time(mut self, name: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.values.push((name.to_string(), Value::Time(at)));
+        self
+    }
+
+    /// With the value `name` said by another message (a cause inside an error).
+    pub fn message(mut self, name: &str, message: Message) -> Self {
+        self.values.push((name.to_string(), Value::Message(Box::new(message))));
+        self
+    }
+
+    pub fn say(&self, language: Language) -> String {
+        let said: Vec<(&str, String)> = self
+            .values
+            .iter()
+            .filter_map(|(name, value)| match value {
+                Value::Text(text) => Some((name.as_str(), text.clone())),
+                Value::Message(message) => Some((name.as_str(), message.say(language))),
+                Value::Time(at) => Some((name.as_str(), moment(language, *at))),
+                Value::Count(_) => None,
+            })
+            .collect();
+        let mut args: Vec<(&str, Arg)> = said.iter().map(|(name, text)| (*name, Arg::Text(text))).collect();
+        for (name, value) in &self.values {
+            if let Value::Count(count) = value {
+                args.push((name, Arg::Count(*count)));
+            }
+        }
+        text_in(language, &self.id, &args)
+    }
+}
+
+/// A moment in this computer's time zone, as `language` writes a date and
+/// a time (`format-moment` of its catalog).
+pub fn moment(language: Language, at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike as _, Timelike as _};
+    let local = at.with_timezone(&chrono::Local);
+    let (year, month, day) = (local.year().to_string(), format!("{:02}", local.month()), format!("{:02}", local.day()));
+    let (hour, minute) = (format!("{:02}", local.hour()), format!("{:02}", local.minute()));
+    text_in(
+        language,
+        "format-moment",
+        &[
+            ("year", Arg::Text(&year)),
+            ("month", Arg::Text(&month)),
+            ("day", Arg::Text(&day)),
+            ("hour", Arg::Text(&hour)),
+            ("minute", Arg::Text(&minute)),
+        ],
+    )
+}
+
+/// A day as `language` writes it (`format-day` of its catalog).
+pub fn day(language: Language, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    let (year, month, day) = (date.year().to_string(), format!("{:02}", date.month()), format!("{:02}", date.day()));
+    text_in(
+        language,
+        "format-day",
+        &[("year", Arg::Text(&year)), ("month", Arg::Text(&month)), ("day", Arg::Text(&day))],
+    )
+}
+
+/// What an error says, as a [`Message`]; its `Display` is that message in
+/// the current language.
+pub trait Said {
+    fn message(&self) -> Message;
+
+    fn said(&self) -> String {
+        self.message().say(current())
+    }
+}
+
 /// Every message of a catalog, with the variables it uses (none when it
 /// does not parse: the tests say so).
 fn messages(language: Language) -> Vec<(String, BTreeSet<String>)> {
@@ -300,6 +449,74 @@ mod tests {
                 assert_eq!(variables, english_variables, "{}: {id} uses the same variables", language.tag());
             }
         }
+    }
+
+    /// Every id the code names (a message, a text, a fragment such as
+    /// `secret-refresh-token`) is in the catalog: a missing one would be
+    /// shown as its id.
+    #[test]
+    fn every_id_the_code_names_is_in_the_catalog() {
+        let known: BTreeSet<String> = messages(Language::English).into_iter().map(|(id, _)| id).collect();
+        let prefixes = [
+            "error-",
+            "io-",
+            "secret-",
+            "endpoint-",
+            "stray-",
+            "keyring-unlock-",
+            "private-dir-",
+            "transport-",
+            "json-",
+            "token-",
+            "jwt-",
+            "keys-",
+            "discovery-",
+            "refresh-",
+            "certificate-",
+            "duration-",
+            "sign-out-",
+            "app-",
+            "page-",
+            "cli-",
+            "tray-",
+            "window-",
+            "notice-",
+            "badge-",
+            "state-",
+            "format-",
+            "browser-",
+        ];
+        let mut named = BTreeSet::new();
+        let roots =
+            [concat!(env!("CARGO_MANIFEST_DIR"), "/src"), concat!(env!("CARGO_MANIFEST_DIR"), "/../src-tauri/src")];
+        let mut files: Vec<std::path::PathBuf> = roots.iter().map(std::path::PathBuf::from).collect();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
+                continue;
+            }
+            // Property tests make up secrets that look like ids.
+            if path.extension().is_none_or(|ext| ext != "rs") || path.ends_with("proptests.rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            let pieces: Vec<&str> = source.split('"').collect();
+            for pair in pieces.chunks(2).filter(|pair| pair.len() == 2) {
+                let (before, literal) = (pair[0], pair[1]);
+                // Failpoints are named like ids too: not texts.
+                if before.ends_with("hit(") {
+                    continue;
+                }
+                let is_id = literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && prefixes.iter().any(|prefix| literal.starts_with(prefix) && literal.len() > prefix.len());
+                if is_id {
+                    named.insert((path.display().to_string(), literal.to_string()));
+                }
+            }
+        }
+        assert!(named.len() > 100, "the ids found: {}", named.len());
+        let missing: Vec<_> = named.iter().filter(|(_, id)| !known.contains(id)).collect();
+        assert!(missing.is_empty(), "named in the code but not in the catalog: {missing:?}");
     }
 
     #[test]

@@ -39,13 +39,24 @@ const PAGE_WAIT: Duration = Duration::from_secs(120);
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum LoopbackError {
-    #[error("no free port for the sign-in redirect: ports {first}-{last} are all in use or forbidden on 127.0.0.1 and [::1]; close the programs holding them and try again")]
     RangeTaken { first: u16, last: u16 },
-    #[error("port {port} for the development redirect is in use or forbidden on 127.0.0.1 or [::1]: free it, or sign in without --dev-redirect")]
     DevPortTaken { port: u16 },
-    #[error("cannot listen on the loopback interface: {0}")]
     Io(#[from] io::Error),
+}
+
+impl crate::i18n::Said for LoopbackError {
+    fn message(&self) -> crate::i18n::Message {
+        use crate::i18n::Message;
+        match self {
+            LoopbackError::RangeTaken { first, last } => {
+                Message::new("error-ports-taken").with("first", first).with("last", last)
+            }
+            LoopbackError::DevPortTaken { port } => Message::new("error-dev-port-taken").with("port", port),
+            LoopbackError::Io(err) => Message::new("error-loopback").with("reason", err),
+        }
+    }
 }
 
 /// The ports held for the redirect: one port, on each loopback stack available.
@@ -216,7 +227,7 @@ enum Verdict {
     BadHost,
     NotFound,
     MethodNotAllowed,
-    /// On the callback path, but not for the pending sign-in.
+    /// On the callback path, but not for the pending sign-in: the catalog id of why.
     Stray(&'static str),
     Accept(CallbackOutcome),
 }
@@ -242,7 +253,7 @@ fn judge(
         return Verdict::MethodNotAllowed;
     }
     if method == Method::HEAD {
-        return Verdict::Stray("a HEAD request cannot complete a sign-in");
+        return Verdict::Stray("stray-head-request");
     }
     match judge_query(query.unwrap_or(""), expected) {
         Ok(outcome) => Verdict::Accept(outcome),
@@ -263,7 +274,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
         Verdict::MethodNotAllowed => {
             page(StatusCode::METHOD_NOT_ALLOWED, "page-not-allowed", &text("page-not-allowed-detail", &[]))
         }
-        Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "page-not-this-sign-in", reason),
+        Verdict::Stray(reason) => page(StatusCode::BAD_REQUEST, "page-not-this-sign-in", &text(reason, &[])),
         Verdict::Accept(outcome) => {
             // Exactly one callback is accepted; a replay finds the door shut.
             if !shared.gate.admit_once() {

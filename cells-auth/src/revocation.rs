@@ -17,7 +17,7 @@ pub async fn revoke(
     refresh_token: &RefreshToken,
 ) -> Result<(), TokenError> {
     let url = RevocationUrl::new(revocation_endpoint.to_string())
-        .map_err(|_| TokenError::BadEndpoint { what: "revocation endpoint", url: revocation_endpoint.to_string() })?;
+        .map_err(|_| TokenError::BadEndpoint { what: "endpoint-revocation", url: revocation_endpoint.to_string() })?;
     if url.url().scheme() != "https" {
         return revoke_over_plain_http(http, revocation_endpoint, client_id, refresh_token).await;
     }
@@ -26,7 +26,7 @@ pub async fn revoke(
     // Only fails for a non-https URL, ruled out above.
     let request = client
         .revoke_token(StandardRevocableToken::RefreshToken(refresh_token.clone()))
-        .map_err(|_| TokenError::BadEndpoint { what: "revocation endpoint", url: revocation_endpoint.to_string() })?;
+        .map_err(|_| TokenError::BadEndpoint { what: "endpoint-revocation", url: revocation_endpoint.to_string() })?;
     let secrets = [refresh_token.secret().as_str()];
     request
         .request_async(&transport)

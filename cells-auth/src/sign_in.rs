@@ -25,7 +25,7 @@ use crate::browser::Opener;
 use crate::callback::{judge_query, AnswerGate, Callback, CallbackOutcome, Expectation, FinalPage};
 use crate::certificates::ServerTrust;
 use crate::discovery::{discover, server_label, DiscoveryError, ProviderMetadata, ServerUrl};
-use crate::i18n::{text, Arg};
+use crate::i18n::{text, Arg, Message, Said};
 use crate::loopback::{
     bind_first_free, is_own_authority, CallbackServer, LoopbackError, CALLBACK_PATH, DEV_PORT, SYNC_PORTS,
 };
@@ -33,7 +33,7 @@ use crate::manager::AccountManager;
 use crate::store::{Account, Identity, StoreError};
 use crate::tokens::{exchange_code, AuthorizationCode, PkceCodeVerifier, TokenError};
 use crate::verify::{IdTokenVerifier, JwksCache, Nonce, NonceCheck, VerifyError};
-use crate::view::human_duration;
+use crate::view::duration;
 use crate::{CLIENT_ID, CUSTOM_SCHEME_CLIENT_ID};
 
 /// The redirect Cells registers for the `cells-mobile` client.
@@ -62,35 +62,68 @@ impl RedirectMode {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum SignInError {
-    #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
     Discovery(#[from] DiscoveryError),
-    #[error(transparent)]
     Loopback(#[from] LoopbackError),
-    #[error(transparent)]
     Client(#[from] crate::http::ClientError),
-    #[error("no answer from the browser within {}: sign in again (--timeout sets a longer wait)", human_duration(*.0))]
     Timeout(Duration),
-    #[error("sign-in cancelled")]
     Cancelled,
-    #[error("the sign-in was cancelled in the browser ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
-    AccessDenied { error: String, description: Option<String> },
-    #[error("the server refused the sign-in ({error}{})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
-    AuthorizationError { error: String, description: Option<String> },
-    #[error("the answer came from {}, not from {expected}: sign-in aborted (mix-up defence)", found.as_deref().unwrap_or("an unnamed issuer"))]
-    WrongIssuer { found: Option<String>, expected: String },
-    #[error("cannot get the tokens: {0}")]
+    AccessDenied {
+        error: String,
+        description: Option<String>,
+    },
+    AuthorizationError {
+        error: String,
+        description: Option<String>,
+    },
+    WrongIssuer {
+        found: Option<String>,
+        expected: String,
+    },
     Token(#[from] TokenError),
-    #[error("sign-in rejected: {0}")]
     Verify(#[from] VerifyError),
-    #[error(
-        "the server returned no {0}; check that the client cells-sync is allowed the 'openid' and 'offline' scopes"
-    )]
+    /// The catalog id of the token's name.
     MissingToken(&'static str),
-    #[error("the sign-in stopped before the browser answered")]
     Aborted,
+}
+
+impl Said for SignInError {
+    fn message(&self) -> Message {
+        let with_description = |id: &str, error: &str, description: &Option<String>| match description {
+            Some(description) => {
+                Message::new(&format!("{id}-described")).with("error", error).with("description", description)
+            }
+            None => Message::new(id).with("error", error),
+        };
+        match self {
+            SignInError::Store(err) => err.message(),
+            SignInError::Discovery(err) => err.message(),
+            SignInError::Loopback(err) => err.message(),
+            SignInError::Client(err) => err.message(),
+            SignInError::Timeout(wait) => Message::new("error-sign-in-timeout").message("wait", duration(*wait)),
+            SignInError::Cancelled => Message::new("error-sign-in-cancelled"),
+            SignInError::AccessDenied { error, description } => {
+                with_description("error-sign-in-denied", error, description)
+            }
+            SignInError::AuthorizationError { error, description } => {
+                with_description("error-sign-in-refused", error, description)
+            }
+            SignInError::WrongIssuer { found: Some(found), expected } => {
+                Message::new("error-sign-in-wrong-issuer").with("found", found).with("expected", expected)
+            }
+            SignInError::WrongIssuer { found: None, expected } => {
+                Message::new("error-sign-in-unnamed-issuer").with("expected", expected)
+            }
+            SignInError::Token(err) => Message::new("error-sign-in-tokens").message("reason", err.message()),
+            SignInError::Verify(err) => Message::new("error-sign-in-rejected").message("reason", err.message()),
+            SignInError::MissingToken(kind) => {
+                Message::new("error-sign-in-missing-token").message("kind", Message::new(kind))
+            }
+            SignInError::Aborted => Message::new("error-sign-in-aborted"),
+        }
+    }
 }
 
 /// How to run a sign-in.
@@ -123,20 +156,32 @@ pub struct PendingSignIn {
 /// Why an answer handed over by hand (a pasted address, a `cellsauth://`
 /// link) was not taken; it changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum AnswerError {
-    #[error("not a cellsauth://callback link")]
     NotACallback,
-    #[error("that is not the address this sign-in waits for: paste the whole address the browser ended on, starting with {expected}?")]
-    NotTheRedirect { expected: String },
-    #[error("{0}")]
+    NotTheRedirect {
+        expected: String,
+    },
     Stray(&'static str),
-    #[error("this sign-in has already been answered")]
     AlreadyAnswered,
-    #[error("the sign-in is no longer waiting")]
     Closed,
     /// No sign-in in custom-scheme mode is pending, as on a cold start.
-    #[error("no sign-in is waiting for a cellsauth link")]
     NothingPending,
+}
+
+impl Said for AnswerError {
+    fn message(&self) -> Message {
+        match self {
+            AnswerError::NotACallback => Message::new("error-answer-not-a-link"),
+            AnswerError::NotTheRedirect { expected } => {
+                Message::new("error-answer-not-the-redirect").with("expected", expected)
+            }
+            AnswerError::Stray(reason) => Message::new(reason),
+            AnswerError::AlreadyAnswered => Message::new("error-answer-already"),
+            AnswerError::Closed => Message::new("error-answer-closed"),
+            AnswerError::NothingPending => Message::new("error-answer-nothing-pending"),
+        }
+    }
 }
 
 /// Reads a `cellsauth://callback?...` link as the answer to the sign-in
@@ -219,7 +264,7 @@ impl SignInControl {
     pub fn open_browser(&self) -> Result<(), String> {
         match &self.inner.opener {
             Some(open) => open(&self.inner.pending.authorization_url),
-            None => Err("no browser is opened for this sign-in: open the address yourself".to_string()),
+            None => Err(text("sign-in-no-browser", &[])),
         }
     }
 
@@ -438,9 +483,9 @@ impl Waiting {
         )
         .await?;
         tracing::info!("code exchanged");
-        let id_token = tokens.id_token.as_ref().ok_or(SignInError::MissingToken("ID token"))?;
+        let id_token = tokens.id_token.as_ref().ok_or(SignInError::MissingToken("secret-id-token"))?;
         if tokens.refresh_token.is_none() {
-            return Err(SignInError::MissingToken("refresh token"));
+            return Err(SignInError::MissingToken("secret-refresh-token"));
         }
         let keys = JwksCache::new(&self.metadata.jwks_uri);
         let verifier = IdTokenVerifier {
@@ -497,7 +542,7 @@ mod tests {
         let (answers, mut callbacks) = answers(None);
         assert_eq!(
             answers.link("cellsauth://callback?code=c&state=foreign"),
-            Err(AnswerError::Stray("this answer is for another sign-in (state does not match)"))
+            Err(AnswerError::Stray("stray-other-sign-in"))
         );
         assert_eq!(answers.link("https://callback?code=c&state=st"), Err(AnswerError::NotACallback));
         assert_eq!(answers.link("cellsauth://elsewhere?code=c&state=st"), Err(AnswerError::NotACallback));

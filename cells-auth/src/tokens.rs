@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::http::{OAuthTransport, TransportError};
+use crate::i18n::{Message, Said};
 use crate::untrusted::server_text;
 
 pub use oauth2::{AccessToken, AuthorizationCode, PkceCodeVerifier, RefreshToken};
@@ -114,20 +115,56 @@ pub struct TokenSet {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum TokenError {
-    #[error("cannot reach the token endpoint {url}: {reason}")]
-    Transport { url: String, reason: String },
+    Transport {
+        url: String,
+        reason: Message,
+    },
     /// The server's own error (RFC 6749 5.2). Its body is not kept.
-    #[error("the server refused the token request: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Server { status: Option<u16>, error: String, description: Option<String> },
-    #[error("the endpoint {url} answered {} without an OAuth error", status.map_or("an error".to_string(), |s| format!("HTTP {s}")))]
-    Status { url: String, status: Option<u16> },
+    Server {
+        status: Option<u16>,
+        error: String,
+        description: Option<String>,
+    },
+    Status {
+        url: String,
+        status: Option<u16>,
+    },
     /// A success response that is not a valid token response. Its body may
     /// hold tokens, so it is not kept.
-    #[error("the token endpoint's answer is not a valid token response: {reason}")]
-    Invalid { reason: String },
-    #[error("the server's {what} '{url}' is not a valid URL")]
-    BadEndpoint { what: &'static str, url: String },
+    Invalid {
+        reason: Message,
+    },
+    /// `what`: the catalog id of the endpoint's name.
+    BadEndpoint {
+        what: &'static str,
+        url: String,
+    },
+}
+
+impl Said for TokenError {
+    fn message(&self) -> Message {
+        match self {
+            TokenError::Transport { url, reason } => {
+                Message::new("error-token-transport").with("url", url).message("reason", reason.clone())
+            }
+            TokenError::Server { error, description: None, .. } => {
+                Message::new("error-token-refused").with("error", error)
+            }
+            TokenError::Server { error, description: Some(description), .. } => {
+                Message::new("error-token-refused-described").with("error", error).with("description", description)
+            }
+            TokenError::Status { url, status: Some(status) } => {
+                Message::new("error-token-status").with("url", url).with("status", status)
+            }
+            TokenError::Status { url, status: None } => Message::new("error-token-no-status").with("url", url),
+            TokenError::Invalid { reason } => Message::new("error-token-invalid").message("reason", reason.clone()),
+            TokenError::BadEndpoint { what, url } => {
+                Message::new("error-bad-endpoint").message("what", Message::new(what)).with("url", url)
+            }
+        }
+    }
 }
 
 impl TokenError {
@@ -158,7 +195,7 @@ impl TokenError {
 /// id goes in the body, as a public client has no secret for Basic auth.
 pub(crate) fn oauth_client(client_id: &str, token_endpoint: &str) -> Result<OAuthClient, TokenError> {
     let token_url = TokenUrl::new(token_endpoint.to_string())
-        .map_err(|_| TokenError::BadEndpoint { what: "token endpoint", url: token_endpoint.to_string() })?;
+        .map_err(|_| TokenError::BadEndpoint { what: "endpoint-token", url: token_endpoint.to_string() })?;
     Ok(oauth2::Client::new(ClientId::new(client_id.to_string()))
         .set_auth_type(AuthType::RequestBody)
         .set_token_uri(token_url))
@@ -176,7 +213,7 @@ pub async fn exchange_code(
 ) -> Result<TokenSet, TokenError> {
     let client = oauth_client(client_id, token_endpoint)?;
     let redirect = RedirectUrl::new(redirect_uri.to_string())
-        .map_err(|_| TokenError::BadEndpoint { what: "redirect URI", url: redirect_uri.to_string() })?;
+        .map_err(|_| TokenError::BadEndpoint { what: "endpoint-redirect-uri", url: redirect_uri.to_string() })?;
     let transport = OAuthTransport::new(http);
     let secrets = [code.secret().clone(), verifier.secret().clone()];
     let answer = client
@@ -229,7 +266,7 @@ where
 {
     match err {
         _ if status == Some(407) => {
-            TokenError::Transport { url: url.to_string(), reason: crate::http::PROXY_AUTHENTICATION.to_string() }
+            TokenError::Transport { url: url.to_string(), reason: crate::http::proxy_authentication() }
         }
         // The server's words, but never verbatim: a proxy may echo the request.
         RequestTokenError::ServerResponse(response) => TokenError::Server {
@@ -242,7 +279,7 @@ where
             TokenError::Invalid { reason: json_problem(&err) }
         }
         RequestTokenError::Other(_) if status == Some(200) => {
-            TokenError::Invalid { reason: "it is not a JSON document".to_string() }
+            TokenError::Invalid { reason: Message::new("token-not-json") }
         }
         RequestTokenError::Parse(..) | RequestTokenError::Other(_) => {
             TokenError::Status { url: url.to_string(), status }
@@ -255,11 +292,11 @@ pub(crate) fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc
     // RFC 6750: only bearer tokens are understood.
     if *response.token_type() != BasicTokenType::Bearer {
         return Err(TokenError::Invalid {
-            reason: format!("token_type is '{}', expected Bearer", server_text(response.token_type().as_ref(), &[])),
+            reason: Message::new("token-not-bearer").with("type", server_text(response.token_type().as_ref(), &[])),
         });
     }
     if response.access_token().secret().is_empty() {
-        return Err(TokenError::Invalid { reason: "the access token is empty".into() });
+        return Err(TokenError::Invalid { reason: Message::new("token-empty") });
     }
     let lifetime = response
         .expires_in()
@@ -268,7 +305,7 @@ pub(crate) fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc
         .min(MAX_ACCESS_TOKEN_LIFETIME);
     let expires_at = received_at
         .checked_add_signed(lifetime)
-        .ok_or_else(|| TokenError::Invalid { reason: "the local clock is out of range".into() })?;
+        .ok_or_else(|| TokenError::Invalid { reason: Message::new("token-clock-out-of-range") })?;
     Ok(TokenSet {
         access_token: response.access_token().clone(),
         refresh_token: response.refresh_token().filter(|t| !t.secret().is_empty()).cloned(),
@@ -281,11 +318,11 @@ pub(crate) fn token_set(response: &CellsTokenResponse, received_at: DateTime<Utc
 
 /// What is wrong with a JSON body, in words that never quote it: the path
 /// names a field, serde's own message may quote a value.
-fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> Message {
     let kind = crate::untrusted::json_problem(err.inner());
     match err.path().to_string().as_str() {
         "." | "" => kind,
-        path => format!("{kind} (at {path})"),
+        path => Message::new("json-problem-at").message("problem", kind).with("path", path),
     }
 }
 
@@ -401,7 +438,7 @@ mod tests {
         let body = format!(r#"{{"access_token":"at","token_type":"Bearer"}}{padding}"#);
         let err = refresh_against(200, Box::leak(body.into_boxed_str())).await.unwrap_err();
         assert!(
-            matches!(&err, TokenError::Transport { reason, .. } if reason.contains("larger than 1024 KiB")),
+            matches!(&err, TokenError::Transport { reason, .. } if reason.to_string().contains("larger than 1024 KiB")),
             "{err:?}"
         );
     }

@@ -45,14 +45,17 @@ pub fn server_text(text: &str, secrets: &[&str]) -> String {
 
 /// What is wrong with a JSON document from outside, in words that never
 /// quote it (serde's own message may quote a value).
-pub fn json_problem(err: &serde_json::Error) -> String {
+pub fn json_problem(err: &serde_json::Error) -> crate::i18n::Message {
     let kind = match err.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "not JSON",
-        serde_json::error::Category::Data => "a field is missing or of the wrong type",
-        serde_json::error::Category::Eof => "truncated JSON",
+        serde_json::error::Category::Io => "json-read-error",
+        serde_json::error::Category::Syntax => "json-not-json",
+        serde_json::error::Category::Data => "json-wrong-field",
+        serde_json::error::Category::Eof => "json-truncated",
     };
-    format!("{kind} at line {} column {}", err.line(), err.column())
+    crate::i18n::Message::new("json-problem")
+        .message("kind", crate::i18n::Message::new(kind))
+        .with("line", err.line())
+        .with("column", err.column())
 }
 
 /// Characters that reorder how a line is displayed (CVE-2021-42574).

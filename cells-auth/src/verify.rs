@@ -9,6 +9,7 @@ use tokio::sync::Mutex;
 
 use crate::clock::Clock;
 use crate::http::{describe_transport_error, read_body};
+use crate::i18n::{Message, Said};
 use crate::tokens::IdToken;
 use crate::untrusted::server_text;
 
@@ -74,33 +75,51 @@ fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum VerifyError {
-    #[error("the ID token is not a valid signed JWT: {0}")]
-    Malformed(String),
-    #[error("the ID token is signed with '{0}', which is not accepted (RS256 or ES256 only)")]
+    Malformed(Message),
     Algorithm(String),
-    #[error("cannot fetch the server's signing keys from {url}: {reason}")]
-    Keys { url: String, reason: String },
-    #[error("no key in the server's key set matches the ID token (key id {kid})")]
+    Keys { url: String, reason: Message },
     UnknownKey { kid: String },
-    #[error("the ID token's signature does not verify with the server's keys")]
     Signature,
-    #[error("the ID token was issued by {found}, not by this server ({expected})")]
     Issuer { found: String, expected: String },
-    #[error("the ID token is meant for {found:?}, not for {expected}")]
     Audience { found: Vec<String>, expected: String },
-    #[error("the ID token was issued to {found}, not to {expected} (azp)")]
     AuthorizedParty { found: String, expected: String },
-    #[error("the ID token expired at {0}: check this computer's clock")]
     Expired(DateTime<Utc>),
-    #[error("the ID token claims to be issued at {0}, in the future: check this computer's clock")]
     IssuedInFuture(DateTime<Utc>),
-    #[error("the ID token's nonce does not match this sign-in")]
     Nonce,
-    #[error("the ID token carries no nonce, and this sign-in did not use PKCE")]
     MissingNonce,
-    #[error("the ID token names no subject")]
     MissingSubject,
+}
+
+impl Said for VerifyError {
+    fn message(&self) -> Message {
+        match self {
+            VerifyError::Malformed(reason) => {
+                Message::new("error-id-token-malformed").message("reason", reason.clone())
+            }
+            VerifyError::Algorithm(algorithm) => Message::new("error-id-token-algorithm").with("algorithm", algorithm),
+            VerifyError::Keys { url, reason } => {
+                Message::new("error-id-token-keys").with("url", url).message("reason", reason.clone())
+            }
+            VerifyError::UnknownKey { kid } => Message::new("error-id-token-unknown-key").with("kid", kid),
+            VerifyError::Signature => Message::new("error-id-token-signature"),
+            VerifyError::Issuer { found, expected } => {
+                Message::new("error-id-token-issuer").with("found", found).with("expected", expected)
+            }
+            VerifyError::Audience { found, expected } => {
+                Message::new("error-id-token-audience").with("found", format!("{found:?}")).with("expected", expected)
+            }
+            VerifyError::AuthorizedParty { found, expected } => {
+                Message::new("error-id-token-azp").with("found", found).with("expected", expected)
+            }
+            VerifyError::Expired(at) => Message::new("error-id-token-expired").time("at", *at),
+            VerifyError::IssuedInFuture(at) => Message::new("error-id-token-future").time("at", *at),
+            VerifyError::Nonce => Message::new("error-id-token-nonce"),
+            VerifyError::MissingNonce => Message::new("error-id-token-no-nonce"),
+            VerifyError::MissingSubject => Message::new("error-id-token-no-subject"),
+        }
+    }
 }
 
 /// How the nonce is checked.
@@ -151,15 +170,16 @@ impl JwksCache {
     }
 
     async fn fetch_now(&self, http: &reqwest::Client) -> Result<JwkSet, VerifyError> {
-        let keys_error = |reason: String| VerifyError::Keys { url: self.uri.clone(), reason };
+        let keys_error = |reason: Message| VerifyError::Keys { url: self.uri.clone(), reason };
         let response = http.get(&self.uri).send().await.map_err(|e| keys_error(describe_transport_error(&e)))?;
         if !response.status().is_success() {
-            return Err(keys_error(format!("HTTP {}", response.status().as_u16())));
+            return Err(keys_error(Message::new("keys-status").with("status", response.status().as_u16())));
         }
         let lifetime = crate::http::cache_lifetime(response.headers());
-        let body = read_body(response).await.map_err(|e| keys_error(e.to_string()))?;
-        let keys = serde_json::from_slice::<JwkSet>(&body)
-            .map_err(|e| keys_error(format!("not a JSON key set ({})", crate::untrusted::json_problem(&e))))?;
+        let body = read_body(response).await.map_err(|e| keys_error(e.message()))?;
+        let keys = serde_json::from_slice::<JwkSet>(&body).map_err(|e| {
+            keys_error(Message::new("keys-not-a-key-set").message("problem", crate::untrusted::json_problem(&e)))
+        })?;
         if let Some(fetched) = &self.fetched {
             fetched(&keys, lifetime);
         }
@@ -233,8 +253,8 @@ impl IdTokenVerifier<'_> {
             .into_iter()
             .find(|a| format!("{a:?}") == alg_name)
             .ok_or_else(|| VerifyError::Algorithm(server_text(&alg_name, &[])))?;
-        let header = jsonwebtoken::decode_header(raw)
-            .map_err(|_| VerifyError::Malformed("the header is not a valid JWS header".into()))?;
+        let header =
+            jsonwebtoken::decode_header(raw).map_err(|_| VerifyError::Malformed(Message::new("jwt-bad-header")))?;
 
         // Rule 6: the signature, with a key from the server's JWKS.
         let claims = self.verified_claims(raw, header.kid.as_deref(), alg).await?;
@@ -266,14 +286,14 @@ impl IdTokenVerifier<'_> {
         // Rule 9: not expired, within the allowed skew.
         let now = self.clock.now();
         let exp = DateTime::from_timestamp(claims.exp, 0)
-            .ok_or_else(|| VerifyError::Malformed("exp is out of range".into()))?;
+            .ok_or_else(|| VerifyError::Malformed(Message::new("jwt-exp-out-of-range")))?;
         // An `exp` at the end of time cannot take the skew: it has not expired.
         if exp.checked_add_signed(ALLOWED_SKEW).is_some_and(|limit| now >= limit) {
             return Err(VerifyError::Expired(exp));
         }
         // Rule 10: issued now, not in the future beyond the allowed skew.
         let iat = DateTime::from_timestamp(claims.iat, 0)
-            .ok_or_else(|| VerifyError::Malformed("iat is out of range".into()))?;
+            .ok_or_else(|| VerifyError::Malformed(Message::new("jwt-iat-out-of-range")))?;
         if iat > now + ALLOWED_SKEW {
             return Err(VerifyError::IssuedInFuture(iat));
         }
@@ -314,10 +334,10 @@ impl IdTokenVerifier<'_> {
                 Err(err) => {
                     last = match err.kind() {
                         jsonwebtoken::errors::ErrorKind::InvalidSignature => VerifyError::Signature,
-                        jsonwebtoken::errors::ErrorKind::Json(e) => {
-                            VerifyError::Malformed(format!("claims: {}", crate::untrusted::json_problem(e)))
-                        }
-                        other => VerifyError::Malformed(format!("{other:?}")),
+                        jsonwebtoken::errors::ErrorKind::Json(e) => VerifyError::Malformed(
+                            Message::new("jwt-claims").message("problem", crate::untrusted::json_problem(e)),
+                        ),
+                        other => VerifyError::Malformed(Message::verbatim(format!("{other:?}"))),
                     }
                 }
             }
@@ -330,18 +350,18 @@ impl IdTokenVerifier<'_> {
 pub(crate) fn header_alg(raw: &str) -> Result<String, VerifyError> {
     let encoded = raw.split('.').next().unwrap_or_default();
     if raw.split('.').count() != 3 {
-        return Err(VerifyError::Malformed("expected three dot-separated parts".into()));
+        return Err(VerifyError::Malformed(Message::new("jwt-not-three-parts")));
     }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(encoded)
-        .map_err(|_| VerifyError::Malformed("the header is not base64url".into()))?;
+        .map_err(|_| VerifyError::Malformed(Message::new("jwt-header-not-base64url")))?;
     #[derive(Deserialize)]
     struct Header {
         alg: String,
     }
     serde_json::from_slice::<Header>(&bytes)
         .map(|h| h.alg)
-        .map_err(|_| VerifyError::Malformed("the header has no alg".into()))
+        .map_err(|_| VerifyError::Malformed(Message::new("jwt-no-alg")))
 }
 
 #[cfg(test)]

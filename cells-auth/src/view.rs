@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::discovery::ServerUrl;
-use crate::i18n::{text_in, Arg, Language};
+use crate::i18n::{text_in, Arg, Language, Message};
 use crate::store::{Account, AccountState};
 
 /// An account's status, most urgent first: when several hold, the first wins.
@@ -109,13 +109,13 @@ impl AccountView {
             other => other.state(language),
         };
         let detail = match status {
-            Status::NeedsReauth => account.needs_reauth.clone().unwrap_or_default(),
+            Status::NeedsReauth => account.needs_reauth.as_ref().map(|why| why.say(language)).unwrap_or_default(),
             _ => match (&account.last_error, account.next_attempt_at) {
                 (Some(error), Some(next)) => {
                     let retry = in_time(language, "retry", next - now);
-                    format!("{}; {retry}", say("last-error", &[("error", Arg::Text(error))]))
+                    format!("{}; {retry}", say("last-error", &[("error", Arg::Text(&error.say(language)))]))
                 }
-                (Some(error), None) => say("last-error", &[("error", Arg::Text(error))]),
+                (Some(error), None) => say("last-error", &[("error", Arg::Text(&error.say(language)))]),
                 (None, _) => String::new(),
             },
         };
@@ -194,12 +194,13 @@ pub fn server_name(account: &Account) -> String {
     })
 }
 
-/// `90 s`, `9 min`, `2 h`, rounded down: for messages.
-pub fn human_duration(duration: StdDuration) -> String {
-    match duration.as_secs() {
-        s if s < 120 => format!("{s} s"),
-        s if s < 2 * 3600 => format!("{} min", s / 60),
-        s => format!("{} h", s / 3600),
+/// `90 s`, `9 min`, `2 h` (in English), rounded down: for messages.
+pub fn duration(duration: StdDuration) -> Message {
+    let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+    match seconds {
+        s if s < 120 => Message::new("duration-seconds").count("count", s),
+        s if s < 2 * 3600 => Message::new("duration-minutes").count("count", s / 60),
+        s => Message::new("duration-hours").count("count", s / 3600),
     }
 }
 
@@ -284,14 +285,14 @@ mod tests {
         let mut account = account();
         let now = t0() + Duration::minutes(11);
         assert_eq!(Status::of(&account, false, now), Status::Expired);
-        account.last_error = Some("HTTP 502".into());
+        account.last_error = Some(Message::verbatim("HTTP 502"));
         account.next_attempt_at = Some(now + Duration::seconds(150));
         assert_eq!(Status::of(&account, false, now), Status::Retrying);
         let view = english(&account, false, now);
         assert_eq!(view.summary, "retrying");
         assert_eq!(view.detail, "last error: HTTP 502; next retry in 2 minutes");
         assert_eq!(Status::of(&account, true, now), Status::Refreshing);
-        account.needs_reauth = Some("invalid_grant".into());
+        account.needs_reauth = Some(Message::verbatim("invalid_grant"));
         let view = english(&account, true, now);
         assert_eq!(
             (view.status, view.badge.as_str(), view.summary.as_str()),
@@ -330,10 +331,11 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(human_duration(StdDuration::from_secs(300)), "5 min");
-        assert_eq!(human_duration(StdDuration::from_secs(90)), "90 s");
-        assert_eq!(human_duration(StdDuration::from_secs(599)), "9 min");
-        assert_eq!(human_duration(StdDuration::from_secs(7200)), "2 h");
+        let said = |seconds| duration(StdDuration::from_secs(seconds)).say(Language::English);
+        assert_eq!(said(300), "5 min");
+        assert_eq!(said(90), "90 s");
+        assert_eq!(said(599), "9 min");
+        assert_eq!(said(7200), "2 h");
         let english = |kind, seconds| in_time(Language::English, kind, Duration::seconds(seconds));
         assert_eq!(english("expiry", 59), "expires in under a minute");
         assert_eq!(english("retry", -5), "next retry in under a minute");
@@ -352,7 +354,7 @@ mod tests {
         assert_eq!(french.countdown, "jeton expire dans 6 minutes · connecté il y a 3 minutes");
         assert_eq!(french.headline(), "alice @ Cells : connecté");
         let mut account = account();
-        account.needs_reauth = Some("invalid_grant".into());
+        account.needs_reauth = Some(Message::verbatim("invalid_grant"));
         let german = AccountView::in_language(&account, false, now, Language::German);
         assert_eq!(german.badge, "Anmeldung nötig");
         assert_eq!(german.sign_in_notice(), "alice auf Cells muss sich erneut anmelden");

@@ -2,7 +2,7 @@
 
 use cells_auth::certificates::{Fingerprint, ServerTrust};
 use cells_auth::discovery::ServerUrl;
-use cells_auth::i18n::{text, Arg, Language};
+use cells_auth::i18n::{text, Arg, Language, Message};
 use cells_auth::manager::Revocation;
 use cells_auth::view::AccountView;
 use tauri::{AppHandle, State};
@@ -34,8 +34,7 @@ pub fn set_language(app: AppHandle, state: State<'_, AppState>, language: Option
     let choice = match language.as_deref() {
         None => None,
         Some(tag) => Some(
-            Language::from_tag(tag)
-                .ok_or_else(|| Error::new(text("app-unknown-language", &[("tag", Arg::Text(tag))])))?,
+            Language::from_tag(tag).ok_or_else(|| Error::new(Message::new("app-unknown-language").with("tag", tag)))?,
         ),
     };
     settings::save(&app, &Settings { language: choice })?;
@@ -105,9 +104,10 @@ pub async fn sign_out(state: State<'_, AppState>, account_id: String) -> Result<
         Revocation::NotOffered | Revocation::NothingToRevoke => {
             text("app-signed-out", &[("user", Arg::Text(&account.user))])
         }
-        Revocation::Failed(reason) => {
-            text("app-signed-out-not-told", &[("user", Arg::Text(&account.user)), ("reason", Arg::Text(&reason))])
-        }
+        Revocation::Failed(reason) => text(
+            "app-signed-out-not-told",
+            &[("user", Arg::Text(&account.user)), ("reason", Arg::Text(&reason.to_string()))],
+        ),
     })
 }
 
@@ -122,9 +122,12 @@ pub async fn diagnostics(state: State<'_, AppState>) -> Result<String> {
 pub fn open_log_folder(app: AppHandle, state: State<'_, AppState>) -> Result<()> {
     use tauri_plugin_opener::OpenerExt;
     match state.log_dir.get() {
-        Some(Ok(dir)) => app.opener().open_path(dir.to_string_lossy(), None::<&str>).map_err(Error::new),
-        Some(Err(why)) => Err(Error::new(why)),
-        None => Err(Error::new("the log has not started")),
+        Some(Ok(dir)) => app
+            .opener()
+            .open_path(dir.to_string_lossy(), None::<&str>)
+            .map_err(|e| Error::new(Message::new("app-log-folder-not-opened").with("reason", e))),
+        Some(Err(why)) => Err(Error::new(why.clone())),
+        None => Err(Error::new(Message::new("app-log-not-started"))),
     }
 }
 

@@ -1,22 +1,25 @@
-//! The error every command returns: one sentence a user can act on,
-//! serialised as a string for the window; a refused certificate comes as
-//! `{message, certificate}`, which the window turns into its trust dialog.
+//! The error every command returns: a message of the catalog with its
+//! values, said in the app's language when it is sent, and serialised as
+//! `{code, message}` for the window (`code` is its catalog id, which the
+//! window may switch on); a refused certificate comes with `certificate`,
+//! which the window turns into its trust dialog.
 
 use cells_auth::certificates::CertificateProblem;
 use cells_auth::discovery::DiscoveryError;
+use cells_auth::i18n::{Message, Said};
 use cells_auth::sign_in::SignInError;
 use serde::{Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
-    message: String,
+    message: Message,
     certificate: Option<Box<CertificateProblem>>,
 }
 
 impl Error {
-    pub fn new(message: impl std::fmt::Display) -> Self {
-        Self { message: message.to_string(), certificate: None }
+    pub fn new(message: Message) -> Self {
+        Self { message, certificate: None }
     }
 
     /// The refused certificate, when that is why it failed.
@@ -31,39 +34,45 @@ impl From<SignInError> for Error {
             SignInError::Discovery(DiscoveryError::Certificate(problem)) => Some(problem.clone()),
             _ => None,
         };
-        Self { message: err.to_string(), certificate }
+        Self { message: err.message(), certificate }
     }
 }
 
-macro_rules! from_display {
+macro_rules! from_said {
     ($($source:ty),*) => {
         $(impl From<$source> for Error {
             fn from(err: $source) -> Self {
-                Error::new(err)
+                Error::new(err.message())
             }
         })*
     };
 }
 
-from_display!(
+from_said!(
     cells_auth::discovery::ServerUrlError,
     cells_auth::certificates::FingerprintError,
     cells_auth::manager::ManagerError,
     cells_auth::store::StoreError,
-    tauri::Error
+    cells_auth::sign_in::AnswerError
 );
+
+impl From<tauri::Error> for Error {
+    fn from(err: tauri::Error) -> Self {
+        Error::new(Message::verbatim(err))
+    }
+}
 
 impl Serialize for Error {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         #[derive(Serialize)]
-        struct WithCertificate<'a> {
-            message: &'a str,
-            certificate: &'a CertificateProblem,
+        struct Said<'a> {
+            code: &'a str,
+            message: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            certificate: Option<&'a CertificateProblem>,
         }
-        match &self.certificate {
-            None => serializer.serialize_str(&self.message),
-            Some(certificate) => WithCertificate { message: &self.message, certificate }.serialize(serializer),
-        }
+        Said { code: &self.message.id, message: self.message.to_string(), certificate: self.certificate.as_deref() }
+            .serialize(serializer)
     }
 }
 

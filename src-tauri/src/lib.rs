@@ -10,6 +10,7 @@ mod commands;
 mod deeplink;
 mod error;
 mod events;
+mod files;
 mod log;
 mod model;
 mod power;

@@ -1,14 +1,14 @@
 //! The app's own settings, in its configuration folder: the language chosen
-//! in the window (none: the system's). Read once at start; written whole,
-//! through a temporary file, so that a crash leaves the old or the new one.
+//! in the window (none: the system's). Read once at start; written whole.
 
 use std::path::PathBuf;
 
-use cells_auth::i18n::Language;
+use cells_auth::i18n::{Language, Message};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 
 use crate::error::{Error, Result};
+use crate::files::write_atomically;
 
 const FILE: &str = "settings.json";
 
@@ -37,13 +37,11 @@ pub fn load(app: &AppHandle) -> Settings {
 }
 
 pub fn save(app: &AppHandle, settings: &Settings) -> Result<()> {
-    let path = path(app).ok_or_else(|| Error::new("no configuration folder on this system"))?;
-    let cannot = |err: std::io::Error| Error::new(format!("cannot save the settings in {} ({err})", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(cannot)?;
-    }
-    let json = serde_json::to_vec_pretty(settings).map_err(|err| Error::new(err.to_string()))?;
-    let partial = path.with_extension("json.partial");
-    std::fs::write(&partial, json).map_err(cannot)?;
-    std::fs::rename(&partial, &path).map_err(cannot)
+    let path = app
+        .path()
+        .app_config_dir()
+        .map_err(|e| Error::new(Message::new("app-no-config-dir").with("reason", e)))?
+        .join(FILE);
+    let json = serde_json::to_string_pretty(settings).map_err(|e| Error::new(Message::verbatim(e)))?;
+    write_atomically(&path, &json)
 }

@@ -9,7 +9,7 @@ use cells_auth::browser::Opener;
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::SystemClock;
 use cells_auth::discovery::ServerUrl;
-use cells_auth::i18n::{text, Arg, Language};
+use cells_auth::i18n::{text, Arg, Language, Message, Said};
 use cells_auth::manager::AccountManager;
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::Store;
@@ -31,11 +31,11 @@ pub struct AppState {
     pub options: LaunchOptions,
     /// The manager, or why it could not be opened (a damaged account file,
     /// no config directory): shown in the window.
-    accounts: std::result::Result<AccountManager, String>,
+    accounts: std::result::Result<AccountManager, Message>,
     pending: Mutex<Option<Pending>>,
     next_id: Mutex<u64>,
     /// Where the log is written, or why it is not (set once at start).
-    pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, String>>,
+    pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, Message>>,
     /// Whether the window is on screen: its countdown texts are redrawn only then.
     pub window_shown: tokio::sync::watch::Sender<bool>,
     /// The language chosen in the window (`None`: the system's); a change
@@ -50,8 +50,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl AppState {
     pub fn new(options: LaunchOptions) -> Self {
         let accounts = Store::open_default()
-            .map_err(|e| e.to_string())
-            .and_then(|store| AccountManager::open(store, Arc::new(SystemClock)).map_err(|e| e.to_string()));
+            .map_err(|e| e.message())
+            .and_then(|store| AccountManager::open(store, Arc::new(SystemClock)).map_err(|e| e.message()));
         let shown = !options.hidden;
         Self {
             options,
@@ -65,23 +65,25 @@ impl AppState {
     }
 
     pub fn manager(&self) -> Result<&AccountManager> {
-        self.accounts.as_ref().map_err(Error::new)
+        self.accounts.as_ref().map_err(|why| Error::new(why.clone()))
     }
 
-    /// The report behind "Copy diagnostics": the core's, and where the log is.
+    /// The report behind "Copy diagnostics": the core's, and where the log
+    /// is; in English, for whoever reads the bug report.
     pub async fn diagnostics(&self) -> Result<String> {
         let mut report = format!("cells-sync {}\n", env!("CARGO_PKG_VERSION"));
         report.push_str(&match self.log_dir.get() {
             Some(Ok(dir)) => format!("log folder: {}\n", dir.display()),
-            Some(Err(why)) => format!("no log: {why}\n"),
+            Some(Err(why)) => format!("no log: {}\n", why.say(Language::English)),
             None => "no log yet\n".to_string(),
         });
         report.push_str(&self.manager()?.diagnostics().await);
         Ok(report)
     }
 
+    /// Why the accounts cannot be shown, in the app's language.
     pub fn startup_error(&self) -> Option<String> {
-        self.accounts.as_ref().err().cloned()
+        self.accounts.as_ref().err().map(|why| why.to_string())
     }
 
     /// Speaks `choice` (`None`: the system's language) from now on, and
@@ -178,12 +180,12 @@ impl AppState {
 
     /// Opens the pending sign-in's page again.
     pub fn reopen_browser(&self) -> Result<()> {
-        self.waiting_control()?.open_browser().map_err(Error::new)
+        self.waiting_control()?.open_browser().map_err(|why| Error::new(Message::verbatim(why)))
     }
 
     /// Hands the address a browser elsewhere ended on to the pending sign-in.
     pub fn deliver_address(&self, address: &str) -> Result<()> {
-        self.waiting_control()?.deliver_address(address).map_err(Error::new)
+        Ok(self.waiting_control()?.deliver_address(address)?)
     }
 
     /// Hands a `cellsauth://callback` link to the pending sign-in.
@@ -197,7 +199,7 @@ impl AppState {
     }
 
     fn waiting_control(&self) -> Result<SignInControl> {
-        self.pending_control().ok_or_else(|| Error::new("no sign-in is waiting"))
+        self.pending_control().ok_or_else(|| Error::new(Message::new("app-no-sign-in-waiting")))
     }
 }
 

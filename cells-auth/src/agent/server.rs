@@ -8,18 +8,38 @@ use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite, 
 
 use super::endpoint::{Listener, Peer, READ_TIMEOUT};
 use super::{lookup_failure, token_failure, Answer, Request, MAX_LINE, NOT_A_REQUEST};
+use crate::i18n::Message;
 use crate::manager::AccountManager;
 use crate::store::{find_account_or_only, Store};
 use crate::tokens::AccessToken;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum AgentError {
-    #[error("an agent is already running for this user (on {0}): use it, or stop it first")]
     AlreadyRunning(String),
-    #[error("the agent's directory {0} is not this user's alone (it must be mode 0700 and yours): remove it and start again")]
     UnsafeDir(PathBuf),
-    #[error("cannot {action} {what}: {source}")]
-    Io { action: &'static str, what: String, source: std::io::Error },
+    /// `action`: the catalog id of what was being done; `what` may be empty.
+    Io {
+        action: &'static str,
+        what: String,
+        source: std::io::Error,
+    },
+}
+
+impl crate::i18n::Said for AgentError {
+    fn message(&self) -> Message {
+        match self {
+            AgentError::AlreadyRunning(on) => Message::new("error-agent-running").with("endpoint", on),
+            AgentError::UnsafeDir(dir) => Message::new("error-agent-unsafe-dir").with("path", dir.display()),
+            AgentError::Io { action, what, source } if what.is_empty() => {
+                Message::new("error-io-bare").message("action", Message::new(action)).with("reason", source)
+            }
+            AgentError::Io { action, what, source } => Message::new("error-io")
+                .message("action", Message::new(action))
+                .with("path", what)
+                .with("reason", source),
+        }
+    }
 }
 
 /// This user's agent endpoint, bound: the only one.

@@ -18,12 +18,12 @@ use cells_auth::agent::{token_failure, Agent, Answer};
 use cells_auth::certificates::ServerTrust;
 use cells_auth::clock::{Clock, SystemClock};
 use cells_auth::discovery::ServerUrl;
-use cells_auth::i18n::{text, Arg};
+use cells_auth::i18n::{text, Arg, Language};
 use cells_auth::manager::{AccountManager, ManagerError, Revocation};
 use cells_auth::sign_in::{AnswerError, RedirectMode, SignIn, SignInControl, SignInError, SignInOptions};
 use cells_auth::store::{AccountState, Store};
 use cells_auth::tokens::AccessToken;
-use cells_auth::view::{human_duration, AccountView};
+use cells_auth::view::{duration, AccountView};
 use cells_auth::LOG_ENV;
 
 use args::{Cli, Command};
@@ -100,7 +100,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("cells-auth: cannot start: {err}");
+            eprintln!("cells-auth: {}", text("cli-cannot-start", &[("reason", Arg::Text(&err.to_string()))]));
             return ExitCode::from(exit::FAILURE);
         }
     };
@@ -124,7 +124,10 @@ fn start_log() {
         Ok(filter) => {
             tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).init();
         }
-        Err(err) => eprintln!("cells-auth: {LOG_ENV} is not a valid filter ({err}); logging stays off"),
+        Err(err) => eprintln!(
+            "cells-auth: {}",
+            text("cli-log-filter", &[("variable", Arg::Text(LOG_ENV)), ("reason", Arg::Text(&err.to_string()))])
+        ),
     }
 }
 
@@ -145,15 +148,13 @@ fn read_rejected(input: impl std::io::BufRead) -> Result<AccessToken, String> {
     let mut line = String::new();
     let mut limited = std::io::Read::take(input, MAX_TOKEN + 1);
     std::io::BufRead::read_line(&mut std::io::BufReader::new(&mut limited), &mut line)
-        .map_err(|err| format!("cannot read the refused token from standard input: {err}"))?;
+        .map_err(|err| text("cli-rejected-unreadable", &[("reason", Arg::Text(&err.to_string()))]))?;
     let token = line.trim();
     if line.len() as u64 > MAX_TOKEN {
-        return Err("the refused token on standard input is longer than any access token: give the token alone".into());
+        return Err(text("cli-rejected-too-long", &[]));
     }
     if token.is_empty() {
-        return Err("--rejected reads the token the server refused from standard input, and there was none: \
-                    pipe it in, as in  printf '%s' \"$TOKEN\" | cells-auth token --rejected"
-            .into());
+        return Err(text("cli-rejected-missing", &[]));
     }
     Ok(AccessToken::new(token.to_string()))
 }
@@ -201,7 +202,10 @@ async fn agent() -> Result<(), Failure> {
     let store = Store::open_default()?;
     let agent = Agent::bind()?;
     let manager = manager(&store)?;
-    eprintln!("cells-auth agent: answering token requests on {} (Ctrl-C stops)", agent.address());
+    eprintln!(
+        "cells-auth agent: {}",
+        text("cli-agent-answering", &[("address", Arg::Text(&agent.address().to_string()))])
+    );
     let fresh = tokio::spawn(manager.clone().keep_fresh());
     let stop = stopped();
     tokio::select! {
@@ -255,7 +259,7 @@ async fn login(
     let server = ServerUrl::parse(server)?;
     if trust.is_some() && server.is_insecure() {
         return Err(Failure {
-            message: format!("{server} uses plain http, which has no certificate to trust: use its https:// address"),
+            message: text("cli-trust-on-plain-http", &[("server", Arg::Text(&server.to_string()))]),
             code: exit::USAGE,
         });
     }
@@ -285,7 +289,7 @@ async fn login(
         eprintln!("{}", text("cli-paste-back", &[("port", Arg::Text(&port.to_string()))]));
         paste_back(control.clone());
     }
-    let (redirect, timeout) = (pending.redirect_uri.to_string(), human_duration(timeout));
+    let (redirect, timeout) = (pending.redirect_uri.to_string(), duration(timeout).say(cells_auth::i18n::current()));
     eprintln!("{}", text("cli-waiting", &[("redirect", Arg::Text(&redirect)), ("timeout", Arg::Text(&timeout))]));
     let cancel_on_interrupt = tokio::spawn(async move {
         interrupt.await;
@@ -359,7 +363,8 @@ struct AccountJson<'a> {
     state: AccountState,
     access_token_expires_at: String,
     last_refresh_at: Option<String>,
-    last_error: Option<&'a str>,
+    /// In English, whatever the language: scripts read it.
+    last_error: Option<String>,
     next_attempt_at: Option<String>,
 }
 
@@ -387,7 +392,7 @@ fn status(json: bool) -> Result<(), Failure> {
                         state: view.state,
                         access_token_expires_at: rfc3339(a.access_token_expires_at),
                         last_refresh_at: a.last_refresh_at.map(rfc3339),
-                        last_error: a.last_error.as_deref(),
+                        last_error: a.last_error.as_ref().map(|error| error.say(Language::English)),
                         next_attempt_at: a.next_attempt_at.map(rfc3339),
                     }
                 })
@@ -441,7 +446,9 @@ fn print_token(token: &str, expires_at: Option<DateTime<Utc>>, json: bool) {
     let out = TokenJson { access_token: token, token_type: "Bearer", expires_at: expires_at.map(rfc3339) };
     match serde_json::to_string(&out) {
         Ok(text) => println!("{text}"),
-        Err(err) => eprintln!("cells-auth: cannot write JSON: {err}"),
+        Err(err) => {
+            eprintln!("cells-auth: {}", text("cli-cannot-write-json", &[("reason", Arg::Text(&err.to_string()))]))
+        }
     }
 }
 
@@ -496,7 +503,7 @@ async fn logout(selector: &str) -> Result<(), Failure> {
         Revocation::NotOffered => text("cli-no-revocation", &[]),
         Revocation::NothingToRevoke => text("cli-nothing-to-revoke", &[]),
         Revocation::Failed(reason) => {
-            eprintln!("{}", text("cli-revocation-warning", &[("reason", Arg::Text(&reason))]));
+            eprintln!("{}", text("cli-revocation-warning", &[("reason", Arg::Text(&reason.to_string()))]));
             text("cli-revocation-failed", &[])
         }
     };

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::certificates::ServerTrust;
 use crate::clock::Clock;
 use crate::discovery::{check_kept, discover_cacheable, ProviderMetadata, ServerUrl};
+use crate::i18n::{Message, Said};
 use crate::store::{Account, Store};
 use crate::verify::JwksCache;
 
@@ -52,7 +53,7 @@ impl Providers {
         http: &reqwest::Client,
         account: &Account,
         clock: &Arc<dyn Clock>,
-    ) -> Result<Arc<Provider>, String> {
+    ) -> Result<Arc<Provider>, Message> {
         let key = (account.server.clone(), account.trust.clone());
         let mut known = self.known.lock().await;
         if let Some(provider) = known.get(&key) {
@@ -61,13 +62,13 @@ impl Providers {
         let name = kept_name(&account.server, &account.trust);
         let now = clock.now();
         let kept = read_kept(&self.store, &name, &account.server);
-        let server = ServerUrl::parse(&account.server).map_err(|e| e.to_string())?;
+        let server = ServerUrl::parse(&account.server).map_err(|e| e.message())?;
         let fresh = kept.metadata.filter(|(_, until)| now < *until).and_then(|(m, _)| check_kept(&server, m));
         let metadata = match fresh {
             Some(metadata) => metadata,
             None => {
                 let (metadata, lifetime) =
-                    discover_cacheable(http, &server, &account.trust).await.map_err(|e| e.to_string())?;
+                    discover_cacheable(http, &server, &account.trust).await.map_err(|e| e.message())?;
                 update_kept(&self.store, &name, &account.server, |kept| {
                     kept.metadata = until(now, lifetime).map(|until| (metadata.clone(), until));
                 });
@@ -75,7 +76,9 @@ impl Providers {
             }
         };
         if metadata.issuer != account.issuer {
-            return Err(format!("the server now names its issuer {}, not {}", metadata.issuer, account.issuer));
+            return Err(Message::new("refresh-issuer-changed")
+                .with("found", &metadata.issuer)
+                .with("expected", &account.issuer));
         }
         let keys = kept.keys.filter(|(_, until)| now < *until).map(|(keys, _)| keys);
         let (server, saved_clock, store) = (account.server.clone(), clock.clone(), self.store.clone());

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::providers::Provider;
 use super::registry::{lock, AccountManager, ManagerError, Slot};
 use super::timing::{backoff_delay, due_at, good_for_a_retry, usable};
+use crate::i18n::{Message, Said};
 use crate::steps::{timed_async, Step};
 use crate::store::{Account, StoreError};
 use crate::tokens::{self, AccessToken, RefreshToken, TokenSet};
@@ -238,15 +239,12 @@ impl AccountManager {
         // user: an account file edited to name another server (or issuer)
         // must not send them there.
         if !account.is_filed_under_its_issuer() {
-            let reason = "the account file no longer matches this account (its server or issuer was changed); \
-                          nothing was sent: sign in again"
-                .to_string();
-            return Err(self.mark_needs_reauth(slot, reason).await);
+            return Err(self.mark_needs_reauth(slot, Message::new("refresh-account-file-changed")).await);
         }
         let stored = match stored {
             Ok(stored) => stored,
             Err(StoreError::MissingSecret { .. }) => {
-                return Err(self.mark_needs_reauth(slot, "the refresh token is missing from the keyring".into()).await)
+                return Err(self.mark_needs_reauth(slot, Message::new("refresh-token-missing")).await)
             }
             Err(err) => return Err(err.into()),
         };
@@ -280,7 +278,7 @@ impl AccountManager {
     ) -> Result<HandedToken, ManagerError> {
         let http = match self.http_for(&account.trust) {
             Ok(http) => http,
-            Err(err) => return Err(self.mark_retry(slot, &account, err.to_string()).await),
+            Err(err) => return Err(self.mark_retry(slot, &account, err.message()).await),
         };
         let provider = match self.inner.providers.get(&http, &account, &self.inner.clock).await {
             Ok(provider) => provider,
@@ -297,12 +295,12 @@ impl AccountManager {
             Ok(tokens) => tokens,
             Err(err) if err.is_permanent() => {
                 return Err(self
-                    .mark_needs_reauth(slot, format!("the server refused the refresh token: {}", err.oauth_reason()))
+                    .mark_needs_reauth(slot, Message::new("refresh-refused").with("reason", err.oauth_reason()))
                     .await)
             }
             Err(err) => {
                 let moved = matches!(err, tokens::TokenError::Status { status: Some(404 | 410), .. });
-                let mut reason = err.to_string();
+                let mut reason = err.message();
                 if moved || matches!(err, tokens::TokenError::Transport { .. }) {
                     // The kept configuration may be what is stale: discover
                     // again, which also says what changed (a replaced
@@ -323,17 +321,15 @@ impl AccountManager {
             if let Err(err) = self.store_rotated(&account.id, rotated).await {
                 if let Some(bound) = self.inner.one_command {
                     // This process ends now and takes the only valid refresh token with it.
-                    let reason = format!(
-                        "the keyring did not take the new refresh token within {} s ({err}), and the old one is spent",
-                        bound.as_secs_f32()
-                    );
+                    let reason = Message::new("refresh-rotated-not-stored")
+                        .with("seconds", bound.as_secs_f32())
+                        .message("reason", err.message());
                     return Err(self.mark_needs_reauth(slot, reason).await);
                 }
                 // Kept in memory and written first at the next attempt; the
                 // spent one in the keyring is never sent again from here.
                 lock(&slot.state).unsaved_refresh_token = Some(rotated.clone());
-                let reason =
-                    format!("the new refresh token could not be stored yet ({err}); it is kept until it can be");
+                let reason = Message::new("refresh-rotated-kept").message("reason", err.message());
                 return Err(self.mark_retry(slot, &account, reason).await);
             }
         }
@@ -412,16 +408,17 @@ impl AccountManager {
         };
         match timed_async(Step::Verify, verifier.verify(id_token, NonceCheck::Refresh)).await {
             Ok(claims) if claims.sub == account.sub => Ok(()),
-            Ok(claims) => Err(IdentityCheck::Rejected(format!(
-                "the refreshed ID token names another user ({}) than the one signed in",
-                claims.name.unwrap_or(claims.sub)
-            ))),
-            Err(err @ crate::verify::VerifyError::Keys { .. }) => Err(IdentityCheck::Passing(err.to_string())),
-            Err(err) => Err(IdentityCheck::Rejected(format!("the refreshed ID token is not acceptable: {err}"))),
+            Ok(claims) => Err(IdentityCheck::Rejected(
+                Message::new("refresh-other-user").with("user", claims.name.unwrap_or(claims.sub)),
+            )),
+            Err(err @ crate::verify::VerifyError::Keys { .. }) => Err(IdentityCheck::Passing(err.message())),
+            Err(err) => {
+                Err(IdentityCheck::Rejected(Message::new("refresh-id-token-refused").message("reason", err.message())))
+            }
         }
     }
 
-    async fn mark_needs_reauth(&self, slot: &Slot, reason: String) -> ManagerError {
+    async fn mark_needs_reauth(&self, slot: &Slot, reason: Message) -> ManagerError {
         lock(&slot.state).access_token = None;
         let why = reason.clone();
         let account = self
@@ -434,7 +431,7 @@ impl AccountManager {
         needs_reauth(&account, &reason)
     }
 
-    async fn mark_retry(&self, slot: &Slot, account: &Account, reason: String) -> ManagerError {
+    async fn mark_retry(&self, slot: &Slot, account: &Account, reason: Message) -> ManagerError {
         // Counted from the account the failure was met with (the file's, under the lock).
         let failures = account.failures.saturating_add(1);
         let next_attempt = self.inner.clock.now() + backoff_delay(failures, rand::random::<f64>());
@@ -470,8 +467,8 @@ impl AccountManager {
 }
 
 enum IdentityCheck {
-    Passing(String),
-    Rejected(String),
+    Passing(Message),
+    Rejected(Message),
 }
 
 /// Runs store work (keyring calls, file locks) off the async threads.
@@ -480,7 +477,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 ) -> Result<T, ManagerError> {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => result.map_err(ManagerError::from),
-        Err(err) => Err(ManagerError::Store(format!("the keyring worker failed: {err}"))),
+        Err(err) => Err(ManagerError::Store(Message::new("refresh-keyring-worker-failed").with("reason", err))),
     }
 }
 
@@ -488,15 +485,15 @@ fn handed(token: &AccessToken, account: &Account) -> HandedToken {
     HandedToken { token: token.clone(), expires_at: account.access_token_expires_at }
 }
 
-fn needs_reauth(account: &Account, reason: &str) -> ManagerError {
-    ManagerError::NeedsReauth { user: account.user.clone(), server: account.server.clone(), reason: reason.to_string() }
+fn needs_reauth(account: &Account, reason: &Message) -> ManagerError {
+    ManagerError::NeedsReauth { user: account.user.clone(), server: account.server.clone(), reason: reason.clone() }
 }
 
 fn retry_later(account: &Account, next_attempt: DateTime<Utc>) -> ManagerError {
     ManagerError::RetryLater {
         user: account.user.clone(),
         server: account.server.clone(),
-        reason: account.last_error.clone().unwrap_or_else(|| "the last attempt failed".into()),
+        reason: account.last_error.clone().unwrap_or_else(|| Message::new("refresh-last-attempt-failed")),
         next_attempt,
     }
 }

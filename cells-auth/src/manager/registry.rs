@@ -13,32 +13,50 @@ use crate::certificates::ServerTrust;
 use crate::clock::Clock;
 use crate::discovery::ServerUrl;
 use crate::http::ClientError;
+use crate::i18n::{Message, Said};
 use crate::store::{Account, Store, StoreError};
 use crate::tokens::{AccessToken, RefreshToken};
 use crate::view::AccountView;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum ManagerError {
-    #[error("no account {0}")]
     UnknownAccount(String),
     /// Only a new sign-in in the browser helps.
-    #[error("{user} on {server} needs a new sign-in ({reason})")]
-    NeedsReauth { user: String, server: String, reason: String },
+    NeedsReauth {
+        user: String,
+        server: String,
+        reason: Message,
+    },
     /// A passing failure; the access token has expired and the next attempt is scheduled.
-    #[error("{}", retry_text(user, server, reason, next_attempt))]
-    RetryLater { user: String, server: String, reason: String, next_attempt: DateTime<Utc> },
-    #[error("{0}")]
-    Store(String),
+    RetryLater {
+        user: String,
+        server: String,
+        reason: Message,
+        next_attempt: DateTime<Utc>,
+    },
+    Store(Message),
 }
 
-/// One line; a reason of several lines (a refused certificate's details)
-/// comes last, whole.
-fn retry_text(user: &str, server: &str, reason: &str, next_attempt: &DateTime<Utc>) -> String {
-    let at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    if reason.contains('\n') {
-        format!("cannot refresh the access token of {user} on {server} (next attempt at {at}): {reason}")
-    } else {
-        format!("cannot refresh the access token of {user} on {server}: {reason}; next attempt at {at}")
+impl Said for ManagerError {
+    fn message(&self) -> Message {
+        match self {
+            ManagerError::UnknownAccount(id) => Message::new("error-no-account").with("id", id),
+            ManagerError::NeedsReauth { user, server, reason } => Message::new("error-needs-sign-in")
+                .with("user", user)
+                .with("server", server)
+                .message("reason", reason.clone()),
+            // A reason of several lines (a refused certificate's details) comes last, whole.
+            ManagerError::RetryLater { user, server, reason, next_attempt } => {
+                let long = reason.say(crate::i18n::Language::English).contains('\n');
+                Message::new(if long { "error-retry-later-long" } else { "error-retry-later" })
+                    .with("user", user)
+                    .with("server", server)
+                    .message("reason", reason.clone())
+                    .time("at", *next_attempt)
+            }
+            ManagerError::Store(reason) => reason.clone(),
+        }
     }
 }
 
@@ -46,7 +64,7 @@ impl From<StoreError> for ManagerError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::UnknownAccount(id) => ManagerError::UnknownAccount(id),
-            other => ManagerError::Store(other.to_string()),
+            other => ManagerError::Store(other.message()),
         }
     }
 }

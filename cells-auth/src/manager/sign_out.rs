@@ -2,6 +2,7 @@
 
 use super::refresh::blocking;
 use super::registry::{lock, AccountEvent, AccountManager, ManagerError};
+use crate::i18n::{Message, Said};
 use crate::revocation;
 use crate::store::{Account, StoreError};
 use crate::tokens::RefreshToken;
@@ -13,7 +14,7 @@ pub enum Revocation {
     /// The server offers no revocation endpoint.
     NotOffered,
     /// The server could not be asked, or refused: the reason.
-    Failed(String),
+    Failed(Message),
     /// No refresh token was left to revoke.
     NothingToRevoke,
 }
@@ -51,11 +52,11 @@ impl AccountManager {
     async fn revoke(&self, account: &Account, refresh_token: &RefreshToken) -> Revocation {
         // As for a refresh: never to a server the account file was edited to name.
         if !account.is_filed_under_its_issuer() {
-            return Revocation::Failed("the account file no longer matches this account; nothing was sent".into());
+            return Revocation::Failed(Message::new("sign-out-account-file-changed"));
         }
         let http = match self.http_for(&account.trust) {
             Ok(http) => http,
-            Err(err) => return Revocation::Failed(err.to_string()),
+            Err(err) => return Revocation::Failed(err.message()),
         };
         let provider = match self.inner.providers.get(&http, account, &self.inner.clock).await {
             Ok(provider) => provider,
@@ -67,7 +68,7 @@ impl AccountManager {
         let token_endpoint = &provider.metadata.token_endpoint;
         match revocation::revoke(&http, endpoint, &account.client_id, token_endpoint, refresh_token).await {
             Ok(()) => Revocation::Revoked,
-            Err(err) => Revocation::Failed(err.to_string()),
+            Err(err) => Revocation::Failed(err.message()),
         }
     }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::timing::usable;
 use super::*;
 use crate::clock::{Clock, FakeClock};
+use crate::i18n::Message;
 use crate::store::{Account, AccountState, Identity, MemorySecrets, SecretKind, SecretStore, Store, StoreError};
 use crate::testing::{token_set, StubServer};
 
@@ -34,7 +35,7 @@ impl FlakySecrets {
 
     fn check(&self) -> Result<(), StoreError> {
         match self.locked.load(std::sync::atomic::Ordering::SeqCst) {
-            true => Err(StoreError::KeyringLocked("in the test")),
+            true => Err(StoreError::KeyringLocked("keyring-unlock-linux")),
             false => Ok(()),
         }
     }
@@ -275,7 +276,7 @@ async fn invalid_grant_needs_a_new_sign_in_once_and_stops_asking() {
         ManagerError::NeedsReauth {
             user: "alice".into(),
             server: f.stub.base.clone(),
-            reason: "the server refused the refresh token: invalid_grant: grant revoked".into()
+            reason: Message::new("refresh-refused").with("reason", "invalid_grant: grant revoked")
         }
     );
     for _ in 0..5 {
@@ -288,7 +289,8 @@ async fn invalid_grant_needs_a_new_sign_in_once_and_stops_asking() {
     // Subscribers were told, with the reason.
     let mut saw_reason = false;
     while let Ok(event) = events.try_recv() {
-        saw_reason |= event.view.and_then(|v| v.account.needs_reauth).is_some_and(|r| r.contains("grant revoked"));
+        saw_reason |=
+            event.view.and_then(|v| v.account.needs_reauth).is_some_and(|r| r.to_string().contains("grant revoked"));
     }
     assert!(saw_reason);
 }
@@ -303,7 +305,7 @@ async fn passing_failures_back_off_keep_the_tokens_and_recover() {
     assert_eq!(f.stub.token_requests(), 1);
     let account = f.store.get(&f.id).unwrap().unwrap();
     assert_eq!(account.failures, 1);
-    assert!(account.last_error.as_deref().unwrap().contains("server_error"));
+    assert!(account.last_error.unwrap().to_string().contains("server_error"));
     let next = account.next_attempt_at.unwrap();
     let wait = next - f.clock.now();
     assert!(wait >= Duration::milliseconds(2500) && wait <= Duration::seconds(5), "{wait}");
@@ -332,7 +334,7 @@ async fn an_expired_token_while_backing_off_is_a_clear_error_without_requests() 
     f.stub.queue(&[(502, "<html>bad gateway</html>")]);
     let err = f.manager.access_token(&f.id).await.unwrap_err();
     let ManagerError::RetryLater { reason, next_attempt, .. } = &err else { panic!("{err:?}") };
-    assert!(reason.contains("HTTP 502"), "{reason}");
+    assert!(reason.to_string().contains("HTTP 502"), "{reason}");
     assert!(*next_attempt > f.clock.now());
     assert_eq!(f.manager.access_token(&f.id).await.unwrap_err(), err);
     assert_eq!(f.stub.token_requests(), 1);
@@ -376,7 +378,7 @@ fn short_lifetimes_keep_a_quarter_as_margin_and_refresh_when_the_margin_is_reach
     assert_eq!(due_at(&account), Some(t0() + Duration::seconds(90)));
     account.access_token_expires_at = t0() + Duration::hours(1);
     assert_eq!(due_at(&account), Some(t0() + Duration::minutes(59)), "a minute before expiry");
-    account.needs_reauth = Some("r".into());
+    account.needs_reauth = Some(Message::verbatim("r"));
     assert_eq!(due_at(&account), None);
 }
 
@@ -519,7 +521,7 @@ async fn logout_revokes_and_deletes_even_when_the_server_is_down() {
     let base = g.stub.base.clone();
     drop(g.stub);
     let (_, revocation) = g.manager.logout(&g.id).await.unwrap();
-    assert!(matches!(&revocation, Revocation::Failed(reason) if reason.contains(&base)), "{revocation:?}");
+    assert!(matches!(&revocation, Revocation::Failed(reason) if reason.to_string().contains(&base)), "{revocation:?}");
     assert!(g.store.get(&g.id).unwrap().is_none());
 }
 
@@ -638,11 +640,13 @@ async fn each_account_s_own_trust_is_used_for_its_server_and_another_certificate
     let Revocation::Failed(changed) = sign_out_with(ServerTrust::Pinned { sha256: other }).await else {
         panic!("another certificate than the pinned one was accepted")
     };
+    let changed = changed.to_string();
     assert!(changed.contains(&format!("which was SHA-256 {other}")), "{changed}");
     assert!(changed.contains(&format!("--trust-certificate {pin}")), "{changed}");
     let Revocation::Failed(untrusted) = sign_out_with(ServerTrust::System).await else {
         panic!("a certificate of an unknown CA was accepted")
     };
+    let untrusted = untrusted.to_string();
     assert!(untrusted.contains("does not trust"), "{untrusted}");
     assert!(untrusted.contains("subject:  CN=127.0.0.1") && untrusted.contains("issuer:   CN=Test CA"), "{untrusted}");
     assert_eq!(stub.state.lock().unwrap().revocations_by_scheme(), (2, 0), "only the trusted ones were revoked");
@@ -672,7 +676,7 @@ async fn a_locked_keyring_backs_off_like_any_failure_so_the_background_loop_cann
     let next = f.manager.next_due().expect("a retry is scheduled");
     assert!(next > f.clock.now(), "the next attempt is later, not now: {next}");
     let account = f.store.get(&f.id).unwrap().unwrap();
-    assert!(account.last_error.as_deref().unwrap().contains("locked"), "{account:?}");
+    assert!(account.last_error.as_ref().unwrap().to_string().contains("locked"), "{account:?}");
     // However often the loop looks, nothing is due before the backoff ends.
     for _ in 0..100 {
         assert_eq!(f.manager.refresh_due().await, 0);
@@ -708,7 +712,10 @@ async fn a_one_shot_command_keeps_trying_to_store_a_rotated_token_until_its_boun
     let started = std::time::Instant::now();
     let err = command.access_token(&f.id).await.unwrap_err();
     assert!(started.elapsed() <= bound, "{:?}", started.elapsed());
-    assert!(matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.contains("within 2 s")), "{err}");
+    assert!(
+        matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.to_string().contains("within 2 s")),
+        "{err}"
+    );
     assert!(f.store.get(&f.id).unwrap().unwrap().needs_reauth.is_some());
     assert_eq!(f.stub.token_requests(), 2);
 }
@@ -720,7 +727,7 @@ async fn a_rotated_refresh_token_the_keyring_would_not_take_is_kept_and_the_spen
     f.secrets.fail_refresh_token_writes(true);
     let err = f.manager.access_token(&f.id).await.unwrap_err();
     assert!(
-        matches!(&err, ManagerError::RetryLater { reason, .. } if reason.contains("kept until it can be")),
+        matches!(&err, ManagerError::RetryLater { reason, .. } if reason.to_string().contains("kept until it can be")),
         "{err:?}"
     );
     assert_eq!(
@@ -754,7 +761,7 @@ async fn an_account_file_edited_to_name_another_issuer_sends_no_secret() {
     f.clock.advance(Duration::minutes(11));
     let err = f.manager.refresh(&f.id).await.unwrap_err();
     assert!(
-        matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.contains("no longer matches")),
+        matches!(&err, ManagerError::NeedsReauth { reason, .. } if reason.to_string().contains("no longer matches")),
         "{err:?}"
     );
     assert_eq!(attacker.token_requests(), 0, "the refresh token went nowhere");

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::certificates::ServerTrust;
+use crate::i18n::Message;
 use crate::tokens::TokenSet;
 
 /// What a user sees of an account's tokens.
@@ -48,11 +49,11 @@ pub struct Account {
     pub last_refresh_at: Option<DateTime<Utc>>,
     /// Why a new sign-in is needed, when it is.
     #[serde(default)]
-    pub needs_reauth: Option<String>,
+    pub needs_reauth: Option<Message>,
     /// The last refresh failure that may pass (network, server error), while
     /// retrying.
     #[serde(default)]
-    pub last_error: Option<String>,
+    pub last_error: Option<Message>,
     /// When the next refresh is attempted after `last_error`.
     #[serde(default)]
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -147,7 +148,7 @@ mod tests {
         assert_eq!(alice.state(before), AccountState::SignedIn);
         assert_eq!(alice.state(alice.access_token_expires_at), AccountState::Expired);
         let mut stale = alice.clone();
-        stale.needs_reauth = Some("refresh token revoked".into());
+        stale.needs_reauth = Some(Message::verbatim("refresh token revoked"));
         assert_eq!(stale.state(before), AccountState::NeedsReauth);
     }
 

@@ -3,39 +3,86 @@
 
 use std::path::PathBuf;
 
+use crate::i18n::Message;
+
 /// Overrides the directory of the account file.
 pub const CONFIG_DIR_ENV: &str = "CELLS_AUTH_CONFIG_DIR";
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum StoreError {
-    #[error("no Secret Service is available to keep the tokens ({0}): start gnome-keyring or another Secret Service (such as KeePassXC) in your desktop session, then try again")]
     NoSecretService(String),
-    /// How to unlock it differs between systems.
-    #[error("the keyring is locked: unlock it ({0}) and try again")]
+    /// How to unlock it differs between systems: the catalog id of how.
     KeyringLocked(&'static str),
-    #[error("the keyring holds only part of the {0}: sign in again")]
+    /// The catalog id of the secret's name (`secret-refresh-token`).
     SecretIncomplete(&'static str),
     /// The keyring did not answer within this many seconds.
-    #[error(
-        "the keyring did not answer within {0} s; it may be waiting for a password prompt: unlock it and try again"
-    )]
     KeyringTimeout(u64),
-    #[error("the keyring refused to store a {kind} of {len} bytes, longer than it accepts")]
-    SecretTooLong { kind: &'static str, len: usize },
-    #[error("the keyring failed: {0}")]
+    SecretTooLong {
+        kind: &'static str,
+        len: usize,
+    },
     Keyring(String),
-    #[error("cannot find a configuration directory: set {CONFIG_DIR_ENV} to one")]
     NoConfigDir,
-    #[error("cannot {action} {path}: {source}")]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
-    #[error("the configuration directory {path} {reason}: whoever can change it can say where the tokens are sent; make it yours alone ({fix}) and try again")]
-    UnsafeDir { path: PathBuf, reason: String, fix: &'static str },
-    #[error("another cells-auth process has held {} for {seconds} s (it may be stopped or hung): end it, or try again", path.display())]
-    LockTimeout { path: PathBuf, seconds: u64 },
-    #[error("the account file {path} is damaged ({reason}): move it away and sign in again")]
-    Corrupt { path: PathBuf, reason: String },
-    #[error("no account matches '{0}': `cells-auth status` lists them")]
+    /// `action`: the catalog id of what was being done (`io-read`).
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `fix`: the catalog id of how to make it private.
+    UnsafeDir {
+        path: PathBuf,
+        reason: Message,
+        fix: &'static str,
+    },
+    LockTimeout {
+        path: PathBuf,
+        seconds: u64,
+    },
+    Corrupt {
+        path: PathBuf,
+        reason: Message,
+    },
     UnknownAccount(String),
-    #[error("the {kind} of account {account} is missing from the keyring: sign in again")]
-    MissingSecret { account: String, kind: &'static str },
+    MissingSecret {
+        account: String,
+        kind: &'static str,
+    },
+}
+
+impl crate::i18n::Said for StoreError {
+    fn message(&self) -> Message {
+        match self {
+            StoreError::NoSecretService(reason) => Message::new("error-no-secret-service").with("reason", reason),
+            StoreError::KeyringLocked(how) => Message::new("error-keyring-locked").message("how", Message::new(how)),
+            StoreError::SecretIncomplete(kind) => {
+                Message::new("error-secret-incomplete").message("kind", Message::new(kind))
+            }
+            StoreError::KeyringTimeout(seconds) => Message::new("error-keyring-timeout").with("seconds", seconds),
+            StoreError::SecretTooLong { kind, len } => {
+                Message::new("error-secret-too-long").message("kind", Message::new(kind)).with("bytes", len)
+            }
+            StoreError::Keyring(reason) => Message::new("error-keyring").with("reason", reason),
+            StoreError::NoConfigDir => Message::new("error-no-config-dir").with("variable", CONFIG_DIR_ENV),
+            StoreError::Io { action, path, source } => Message::new("error-io")
+                .message("action", Message::new(action))
+                .with("path", path.display())
+                .with("reason", source),
+            StoreError::UnsafeDir { path, reason, fix } => Message::new("error-unsafe-dir")
+                .with("path", path.display())
+                .message("reason", reason.clone())
+                .message("fix", Message::new(fix)),
+            StoreError::LockTimeout { path, seconds } => {
+                Message::new("error-lock-timeout").with("path", path.display()).with("seconds", seconds)
+            }
+            StoreError::Corrupt { path, reason } => Message::new("error-account-file-damaged")
+                .with("path", path.display())
+                .message("reason", reason.clone()),
+            StoreError::UnknownAccount(selector) => Message::new("error-unknown-account").with("selector", selector),
+            StoreError::MissingSecret { account, kind } => {
+                Message::new("error-missing-secret").with("account", account).message("kind", Message::new(kind))
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ pub(super) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return check_private_dir(dir);
     }
-    create_private_dir(dir).map_err(|source| StoreError::Io { action: "create", path: dir.to_path_buf(), source })
+    create_private_dir(dir).map_err(|source| StoreError::Io { action: "io-create", path: dir.to_path_buf(), source })
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -33,13 +33,13 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreErr
     let _ = fs::remove_file(&tmp);
     let mut options = private_file_options();
     options.write(true).create_new(true);
-    let mut file = options.open(&tmp).map_err(io_error("create", &tmp))?;
-    file.write_all(bytes).map_err(io_error("write", &tmp))?;
-    file.sync_all().map_err(io_error("sync", &tmp))?;
+    let mut file = options.open(&tmp).map_err(io_error("io-create", &tmp))?;
+    file.write_all(bytes).map_err(io_error("io-write", &tmp))?;
+    file.sync_all().map_err(io_error("io-sync", &tmp))?;
     drop(file);
     if let Err(err) = fs::rename(&tmp, path) {
         let _ = fs::remove_file(&tmp);
-        return Err(io_error("replace", path)(err));
+        return Err(io_error("io-replace", path)(err));
     }
     if let Some(parent) = path.parent() {
         // Make the rename itself durable; not every platform can open a directory.
@@ -61,11 +61,11 @@ impl FileLock {
     pub(super) fn acquire_within(path: &Path, wait: Duration) -> Result<Self, StoreError> {
         let mut options = private_file_options();
         options.create(true).truncate(false).write(true);
-        let file = options.open(path).map_err(io_error("open", path))?;
+        let file = options.open(path).map_err(io_error("io-open", path))?;
         match file.try_lock() {
             Ok(()) => return Ok(Self(file)),
             Err(fs::TryLockError::WouldBlock) => {}
-            Err(fs::TryLockError::Error(err)) => return Err(io_error("lock", path)(err)),
+            Err(fs::TryLockError::Error(err)) => return Err(io_error("io-lock", path)(err)),
         }
         // Held elsewhere: wait for it on a thread of its own, for a bounded
         // time. If it comes later, the thread finds nobody waiting and lets go.
@@ -76,10 +76,10 @@ impl FileLock {
                 let locked = file.lock().map(|()| file);
                 let _ = sender.send(locked);
             })
-            .map_err(io_error("lock", path))?;
+            .map_err(io_error("io-lock", path))?;
         match receiver.recv_timeout(wait) {
             Ok(Ok(file)) => Ok(Self(file)),
-            Ok(Err(err)) => Err(io_error("lock", path)(err)),
+            Ok(Err(err)) => Err(io_error("io-lock", path)(err)),
             Err(_) => Err(StoreError::LockTimeout { path: path.to_path_buf(), seconds: wait.as_secs() }),
         }
     }

@@ -5,13 +5,24 @@ use super::Account;
 use crate::discovery::ServerUrl;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{}", crate::i18n::Said::said(self))]
 pub enum LookupError {
-    #[error("no account matches '{0}': `cells-auth status` lists them")]
     Unknown(String),
-    #[error("no accounts: sign in first with `cells-auth login <server>`")]
     NoAccounts,
-    #[error("'{selector}' matches several accounts ({ids}): give the account id")]
     Ambiguous { selector: String, ids: String },
+}
+
+impl crate::i18n::Said for LookupError {
+    fn message(&self) -> crate::i18n::Message {
+        use crate::i18n::Message;
+        match self {
+            LookupError::Unknown(selector) => Message::new("error-unknown-account").with("selector", selector),
+            LookupError::NoAccounts => Message::new("error-no-accounts"),
+            LookupError::Ambiguous { selector, ids } => {
+                Message::new("error-ambiguous-account").with("selector", selector).with("ids", ids)
+            }
+        }
+    }
 }
 
 /// The account `selector` names: its id, or, when only one matches, its login or server.

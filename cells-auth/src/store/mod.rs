@@ -232,7 +232,7 @@ impl Store {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(AccountsFile { version: 1, accounts: vec![] })
             }
-            Err(source) => return Err(StoreError::Io { action: "read", path, source }),
+            Err(source) => return Err(StoreError::Io { action: "io-read", path, source }),
         };
         parse_accounts(&text).map_err(|reason| StoreError::Corrupt { path, reason })
     }
@@ -245,14 +245,16 @@ impl Store {
         let mut file = self.read_file()?;
         file.version = 1;
         change(&mut file)?;
-        let json = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StoreError::Corrupt { path: self.accounts_path(), reason: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| StoreError::Corrupt {
+            path: self.accounts_path(),
+            reason: crate::i18n::Message::verbatim(e),
+        })?;
         timed(Step::File, || write_atomically(&self.accounts_path(), &json))
     }
 }
 
 /// The account file's text, or what is wrong with it (never a quote of it).
-pub(crate) fn parse_accounts(text: &str) -> Result<AccountsFile, String> {
+pub(crate) fn parse_accounts(text: &str) -> Result<AccountsFile, crate::i18n::Message> {
     serde_json::from_str(text).map_err(|err| crate::untrusted::json_problem(&err))
 }
 

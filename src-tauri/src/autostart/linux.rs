@@ -3,16 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
+use cells_auth::i18n::Message;
 use tauri::{AppHandle, Manager};
 
-use super::{remove, write_atomically, HIDDEN};
+use super::HIDDEN;
 use crate::error::{Error, Result};
+use crate::files::{remove, write_atomically};
 
 const ENTRY: &str = "com.pydio.CellsSync.desktop";
 
 /// `$XDG_CONFIG_HOME/autostart/com.pydio.CellsSync.desktop`.
 fn entry_path(app: &AppHandle) -> Result<PathBuf> {
-    let config = app.path().config_dir().map_err(|e| Error::new(format!("no configuration directory: {e}")))?;
+    let config =
+        app.path().config_dir().map_err(|e| Error::new(Message::new("app-no-config-dir").with("reason", e)))?;
     Ok(config.join("autostart").join(ENTRY))
 }
 

@@ -3,13 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
+use cells_auth::i18n::Message;
 use tauri::{AppHandle, Manager};
 
-use super::{remove, write_atomically, HIDDEN, NAME};
+use super::{HIDDEN, NAME};
 use crate::error::{Error, Result};
+use crate::files::{remove, write_atomically};
 
 fn agent_path(app: &AppHandle) -> Result<PathBuf> {
-    let home = app.path().home_dir().map_err(|e| Error::new(format!("no home directory: {e}")))?;
+    let home = app.path().home_dir().map_err(|e| Error::new(Message::new("app-no-home").with("reason", e)))?;
     Ok(home.join("Library/LaunchAgents").join(format!("{NAME}.plist")))
 }
 

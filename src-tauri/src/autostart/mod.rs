@@ -9,8 +9,9 @@
 //! | Windows (`windows.rs`) | a value of the user's `Run` registry key |
 //! | macOS (`macos.rs`) | a LaunchAgent in `~/Library/LaunchAgents` |
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use cells_auth::i18n::Message;
 use tauri::AppHandle;
 
 use crate::error::{Error, Result};
@@ -53,30 +54,5 @@ pub fn set(app: &AppHandle, on: bool) -> Result<bool> {
 }
 
 fn this_program() -> Result<PathBuf> {
-    std::env::current_exe()
-        .map_err(|e| Error::new(format!("cannot tell where this program is ({e}), so it cannot be started at login")))
-}
-
-/// Writes the file of a start at login (an autostart entry, a LaunchAgent)
-/// through a temporary twin, so that a crash never leaves half of one.
-#[cfg_attr(windows, allow(dead_code))]
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let fail = |e: std::io::Error| Error::new(format!("cannot write {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".part");
-    std::fs::write(&temporary, text).map_err(fail)?;
-    std::fs::rename(&temporary, path).map_err(fail)
-}
-
-/// Removes that file; one already gone is not an error.
-#[cfg_attr(windows, allow(dead_code))]
-fn remove(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(err) => Err(Error::new(format!("cannot remove {}: {err}", path.display()))),
-    }
+    std::env::current_exe().map_err(|e| Error::new(Message::new("app-no-program-path").with("reason", e)))
 }

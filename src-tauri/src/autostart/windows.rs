@@ -2,6 +2,7 @@
 //! `HKCU\Software\Microsoft\Windows\CurrentVersion\Run` key, which Windows
 //! runs at login (and lists in Task Manager's Startup apps).
 
+use cells_auth::i18n::Message;
 use tauri::AppHandle;
 use windows_sys::Win32::Foundation::{ERROR_FILE_NOT_FOUND, ERROR_SUCCESS};
 use windows_sys::Win32::System::Registry::{
@@ -60,7 +61,9 @@ pub fn set(app: &AppHandle, on: bool) -> Result<bool> {
     };
     if status != ERROR_SUCCESS {
         let err = std::io::Error::from_raw_os_error(status as i32);
-        return Err(Error::new(format!("cannot change HKCU\\{RUN}\\{NAME}: {err}")));
+        return Err(Error::new(
+            Message::new("app-cannot-change-registry").with("key", format!("HKCU\\{RUN}\\{NAME}")).with("reason", err),
+        ));
     }
     Ok(is_on(app))
 }

@@ -52,7 +52,7 @@ impl Listener {
         match builder.recursive(true).create(dir) {
             Ok(()) => {}
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(err) => return Err(io("create", dir)(err)),
+            Err(err) => return Err(io("io-create", dir)(err)),
         }
         if !is_private(dir) {
             return Err(AgentError::UnsafeDir(dir.to_path_buf()));
@@ -66,8 +66,8 @@ impl Listener {
         let lock = take_lock(dir, &path)?;
         // Under the lock, and with nobody listening, a socket left there is a dead agent's.
         let _ = std::fs::remove_file(&path);
-        let listener = std::os::unix::net::UnixListener::bind(&path).map_err(io("listen on", &path))?;
-        listener.set_nonblocking(true).map_err(io("listen on", &path))?;
+        let listener = std::os::unix::net::UnixListener::bind(&path).map_err(io("io-bind", &path))?;
+        listener.set_nonblocking(true).map_err(io("io-bind", &path))?;
         Ok(Self { bound: Some(listener), listening: None, path, owns_path: true, _lock: lock })
     }
 
@@ -80,7 +80,7 @@ impl Listener {
             return Err(AgentError::UnsafeDir(dir.to_path_buf()));
         }
         let lock = take_lock(dir, &path)?;
-        listener.set_nonblocking(true).map_err(io("listen on", &path))?;
+        listener.set_nonblocking(true).map_err(io("io-bind", &path))?;
         Ok(Self { bound: Some(listener), listening: None, path, owns_path: false, _lock: lock })
     }
 
@@ -118,11 +118,11 @@ fn take_lock(dir: &Path, socket: &Path) -> Result<std::fs::File, AgentError> {
     let mut options = std::fs::OpenOptions::new();
     options.create(true).truncate(false).write(true);
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let lock = options.open(&lock_path).map_err(io("open", &lock_path))?;
+    let lock = options.open(&lock_path).map_err(io("io-open", &lock_path))?;
     match lock.try_lock() {
         Ok(()) => Ok(lock),
         Err(std::fs::TryLockError::WouldBlock) => Err(AgentError::AlreadyRunning(socket.display().to_string())),
-        Err(std::fs::TryLockError::Error(err)) => Err(io("lock", &lock_path)(err)),
+        Err(std::fs::TryLockError::Error(err)) => Err(io("io-lock", &lock_path)(err)),
     }
 }
 

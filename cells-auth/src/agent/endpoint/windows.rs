@@ -65,9 +65,9 @@ impl std::fmt::Debug for Listener {
 impl Listener {
     /// Takes this user's pipe, or says that another agent has it.
     pub fn bind() -> Result<Self, AgentError> {
-        let user = win32::current_user().map_err(io("tell", "this user's identity"))?;
+        let user = win32::current_user().map_err(io("io-tell-user", ""))?;
         let name = pipe_of(&user);
-        let descriptor = SecurityDescriptor::only_current_user().map_err(io("make", "the pipe's permissions"))?;
+        let descriptor = SecurityDescriptor::only_current_user().map_err(io("io-make-pipe-permissions", ""))?;
         let attributes = descriptor.attributes();
         let wide_name = win32::wide(&name);
         // A pipe of that name is an agent already (or someone squatting the
@@ -98,7 +98,7 @@ impl Listener {
             return Err(if err.raw_os_error() == Some(ERROR_ACCESS_DENIED as i32) {
                 AgentError::AlreadyRunning(name)
             } else {
-                io("listen on", &name)(err)
+                io("io-bind", &name)(err)
             });
         }
         // SAFETY: as above.

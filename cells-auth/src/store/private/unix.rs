@@ -4,6 +4,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 
+use crate::i18n::Message;
 use crate::store::error::StoreError;
 
 /// Creates `dir` (and what is missing above it) with mode 0700.
@@ -21,7 +22,7 @@ pub(crate) fn private_file_options() -> fs::OpenOptions {
     options
 }
 
-const FIX: &str = "chmod 700";
+const FIX: &str = "private-dir-fix-unix";
 
 /// The user this process runs as.
 pub(crate) fn current_uid() -> u32 {
@@ -34,19 +35,20 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = match fs::metadata(dir) {
         Ok(meta) => meta,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(StoreError::Io { action: "read", path: dir.to_path_buf(), source }),
+        Err(source) => return Err(StoreError::Io { action: "io-read", path: dir.to_path_buf(), source }),
     };
     if meta.uid() != current_uid() {
         return Err(StoreError::UnsafeDir {
             path: dir.to_path_buf(),
-            reason: format!("belongs to another user (uid {})", meta.uid()),
+            reason: Message::new("private-dir-other-owner").with("owner", format!("uid {}", meta.uid())),
             fix: FIX,
         });
     }
     if meta.mode() & 0o022 != 0 {
         return Err(StoreError::UnsafeDir {
             path: dir.to_path_buf(),
-            reason: format!("can be written by other users (mode {:o})", meta.mode() & 0o777),
+            reason: Message::new("private-dir-writable-by-others")
+                .with("who", format!("mode {:o}", meta.mode() & 0o777)),
             fix: FIX,
         });
     }

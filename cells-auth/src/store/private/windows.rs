@@ -13,13 +13,14 @@ use windows_sys::Win32::Security::{
 };
 use windows_sys::Win32::Storage::FileSystem::CreateDirectoryW;
 
+use crate::i18n::Message;
 use crate::store::error::StoreError;
 use crate::win32::{self, SecurityDescriptor, Sid};
 
 /// `ACCESS_ALLOWED_ACE_TYPE` (winnt.h).
 const ACCESS_ALLOWED_ACE_TYPE: u8 = 0;
 
-const FIX: &str = "in its Properties, Security: only your user, SYSTEM and Administrators may change it";
+const FIX: &str = "private-dir-fix-windows";
 
 /// Rights that let their holder change what is in a directory or a file.
 const WRITE_RIGHTS: u32 = 0x0002 // FILE_WRITE_DATA, FILE_ADD_FILE
@@ -59,9 +60,9 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     if !dir.exists() {
         return Ok(());
     }
-    let unsafe_dir = |reason: String| StoreError::UnsafeDir { path: dir.to_path_buf(), reason, fix: FIX };
+    let unsafe_dir = |reason: Message| StoreError::UnsafeDir { path: dir.to_path_buf(), reason, fix: FIX };
     let me = win32::current_user().map_err(|source| StoreError::Io {
-        action: "tell who owns",
+        action: "io-tell-who-owns",
         path: dir.to_path_buf(),
         source,
     })?;
@@ -84,7 +85,7 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     };
     if status != ERROR_SUCCESS {
         return Err(StoreError::Io {
-            action: "read the access list of",
+            action: "io-read-access-list",
             path: dir.to_path_buf(),
             source: std::io::Error::from_raw_os_error(status as i32),
         });
@@ -98,13 +99,15 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
 
 /// # Safety
 /// `owner` is a valid SID; `dacl` is null or a valid ACL.
-unsafe fn judge(me: &Sid, owner: PSID, dacl: *const ACL) -> Result<(), String> {
+unsafe fn judge(me: &Sid, owner: PSID, dacl: *const ACL) -> Result<(), Message> {
     if owner.is_null() || !(me.is(owner) || win32::is_system_or_administrators(owner)) {
-        let who = if owner.is_null() { "nobody".to_string() } else { Sid::copy_from(owner).to_string_form() };
-        return Err(format!("belongs to another user ({who})"));
+        if owner.is_null() {
+            return Err(Message::new("private-dir-no-owner"));
+        }
+        return Err(Message::new("private-dir-other-owner").with("owner", Sid::copy_from(owner).to_string_form()));
     }
     if dacl.is_null() {
-        return Err("has no access list, so anyone may change it".into());
+        return Err(Message::new("private-dir-no-access-list"));
     }
     let mut size: ACL_SIZE_INFORMATION = std::mem::zeroed();
     if GetAclInformation(
@@ -114,12 +117,12 @@ unsafe fn judge(me: &Sid, owner: PSID, dacl: *const ACL) -> Result<(), String> {
         AclSizeInformation,
     ) == 0
     {
-        return Err("has an access list that cannot be read".into());
+        return Err(Message::new("private-dir-unreadable-access-list"));
     }
     for index in 0..size.AceCount {
         let mut ace: *mut core::ffi::c_void = std::ptr::null_mut();
         if GetAce(dacl, index, &mut ace) == 0 {
-            return Err("has an access list that cannot be read".into());
+            return Err(Message::new("private-dir-unreadable-access-list"));
         }
         let header = &*ace.cast::<ACE_HEADER>();
         // Entries for what is made inside only, and denials, grant nothing here.
@@ -129,7 +132,9 @@ unsafe fn judge(me: &Sid, owner: PSID, dacl: *const ACL) -> Result<(), String> {
         let allowed = &*ace.cast::<ACCESS_ALLOWED_ACE>();
         let sid: PSID = (&raw const allowed.SidStart).cast_mut().cast();
         if allowed.Mask & WRITE_RIGHTS != 0 && !me.is(sid) && !win32::is_system_or_administrators(sid) {
-            return Err(format!("can be written by others ({})", Sid::copy_from(sid).to_string_form()));
+            return Err(
+                Message::new("private-dir-writable-by-others").with("who", Sid::copy_from(sid).to_string_form())
+            );
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ pub(super) fn prepare() {
 }
 
 /// How to unlock the keyring, for a locked or refused one.
-pub(super) const UNLOCK: &str = "for example in Passwords and Keys, or by signing in to the desktop session";
+pub(super) const UNLOCK: &str = "keyring-unlock-linux";
 
 /// The keyring failed: locked, missing, or something else.
 pub(super) fn failed(detail: &str) -> StoreError {

@@ -8,7 +8,7 @@ pub(super) const ENTRY_LIMIT: Option<usize> = None;
 pub(super) fn prepare() {}
 
 /// How to unlock the keyring, for a locked or refused one.
-pub(super) const UNLOCK: &str = "in Keychain Access, or by signing in to your Mac again";
+pub(super) const UNLOCK: &str = "keyring-unlock-macos";
 
 /// Security framework errors: `errSecInteractionNotAllowed` (-25308) is a
 /// locked Keychain that may not prompt; `errSecAuthFailed` (-25293) a

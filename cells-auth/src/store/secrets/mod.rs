@@ -57,9 +57,9 @@ impl SecretKind {
 
     pub(super) fn noun(self) -> &'static str {
         match self {
-            SecretKind::RefreshToken => "refresh token",
-            SecretKind::AccessToken => "access token",
-            SecretKind::IdToken => "ID token",
+            SecretKind::RefreshToken => "secret-refresh-token",
+            SecretKind::AccessToken => "secret-access-token",
+            SecretKind::IdToken => "secret-id-token",
         }
     }
 }
@@ -133,7 +133,7 @@ fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
         keyring::Error::NoStorageAccess(_) => StoreError::KeyringLocked(system::UNLOCK),
         keyring::Error::PlatformFailure(inner) => system::failed(&first_line(&inner.to_string())),
         keyring::Error::TooLong(_, len) => {
-            StoreError::SecretTooLong { kind: kind.map_or("secret", SecretKind::noun), len: len as usize }
+            StoreError::SecretTooLong { kind: kind.map_or("secret-any", SecretKind::noun), len: len as usize }
         }
         other => StoreError::Keyring(first_line(&other.to_string())),
     }

@@ -10,8 +10,7 @@ pub(super) const ENTRY_LIMIT: Option<usize> = Some(1280);
 pub(super) fn prepare() {}
 
 /// How to unlock the keyring, for a locked or refused one.
-pub(super) const UNLOCK: &str =
-    "sign in to Windows as this user again; Credential Manager is open only in your own session";
+pub(super) const UNLOCK: &str = "keyring-unlock-windows";
 
 /// `ERROR_NO_SUCH_LOGON_SESSION` (1312): no credentials in this logon session.
 pub(super) fn failed(detail: &str) -> StoreError {
