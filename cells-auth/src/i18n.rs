@@ -170,7 +170,40 @@ fn empty_bundle(language: Language) -> Bundle {
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Unicode isolation marks would show in terminals and tray menus.
     bundle.set_use_isolating(false);
+    if std::env::var_os(PSEUDO_ENV).is_some_and(|on| on == "1") {
+        bundle.set_transform(Some(pseudo));
+    }
     bundle
+}
+
+/// `CELLS_AUTH_PSEUDO=1`: every text of the catalogs is shown accented and
+/// about a third longer (its values as they are), so that a text that
+/// bypasses the catalog stands out, and a layout too tight for German shows.
+pub const PSEUDO_ENV: &str = "CELLS_AUTH_PSEUDO";
+
+/// The pseudo-language of a text: its vowels accented and doubled.
+pub fn pseudo(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut said = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        let accented = match c {
+            'a' => "áá",
+            'e' => "éé",
+            'i' => "íí",
+            'o' => "öö",
+            'u' => "üü",
+            'A' => "ÁÁ",
+            'E' => "ÉÉ",
+            'I' => "ÍÍ",
+            'O' => "ÖÖ",
+            'U' => "ÜÜ",
+            _ => {
+                said.push(c);
+                continue;
+            }
+        };
+        said.push_str(accented);
+    }
+    std::borrow::Cow::Owned(said)
 }
 
 /// The text `id` in `language`, with `args`. A message missing from a
@@ -517,6 +550,19 @@ mod tests {
         assert!(named.len() > 100, "the ids found: {}", named.len());
         let missing: Vec<_> = named.iter().filter(|(_, id)| !known.contains(id)).collect();
         assert!(missing.is_empty(), "named in the code but not in the catalog: {missing:?}");
+    }
+
+    #[test]
+    fn the_pseudo_language_accents_and_lengthens_the_catalog_s_words_but_not_the_values() {
+        assert_eq!(pseudo("Sign in"), "Síígn íín");
+        let mut bundle = bundle(Language::English).unwrap();
+        bundle.set_transform(Some(pseudo));
+        let message = bundle.get_message("notice-needs-sign-in").and_then(|m| m.value()).unwrap();
+        let mut args = FluentArgs::new();
+        args.set("user", "alice");
+        args.set("server", "Cells Test Server");
+        let said = bundle.format_pattern(message, Some(&args), &mut Vec::new()).into_owned();
+        assert_eq!(said, "alice öön Cells Test Server nééééds töö síígn íín áágááíín");
     }
 
     #[test]

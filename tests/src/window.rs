@@ -182,9 +182,11 @@ impl Window {
     }
 
     /// Calls one of the app's commands from the page, as its buttons do; an error comes back as `{"error": ...}`.
+    /// A command's answer, or `{error, code}`: its message and catalog id.
     pub async fn invoke(&self, command: &str, args: Value) -> Value {
         let script = "const done = arguments[arguments.length - 1];\
-            window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(done, (e) => done({ error: String(e) }));";
+            window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(done, \
+              (e) => done({ error: typeof e === 'string' ? e : e.message, code: e.code }));";
         self.client.execute_async(script, vec![json!(command), args]).await.expect("invoke")
     }
 

@@ -267,6 +267,7 @@ async fn a_revoked_refresh_token_asks_for_sign_in_and_reauthenticate_brings_it_b
     // Trying again fails at once and is a change of state too, but the user was already told.
     let again = window.invoke("refresh_account", json!({ "accountId": id })).await;
     assert!(again["error"].as_str().is_some_and(|e| e.contains("needs a new sign-in")), "{again}");
+    assert_eq!(again["code"], "error-needs-sign-in", "the window can switch on the kind: {again}");
     window.wait_text(".account .badge", "Needs sign-in").await;
 
     window.click(".account [data-action=reauth]").await;
@@ -615,5 +616,94 @@ async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_a
     window.wait_text(".account .badge", "Anmeldung nötig").await;
     let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["add_account"], "Konto hinzufügen…", "back to the system's language: {tray}");
+    window.close().await;
+}
+
+/// Every text on screen and every `aria-label`, placeholder and title of a
+/// shown element, with the page's title.
+async fn everything_a_person_reads(window: &Window) -> Vec<String> {
+    let script = r#"
+        const seen = (element) => element.getClientRects().length > 0 && !element.closest('[hidden], template');
+        const out = [document.title];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const parent = walker.currentNode.parentElement;
+          const text = walker.currentNode.textContent.trim();
+          if (text && parent && seen(parent) && parent.tagName !== 'OPTION') out.push(text);
+        }
+        for (const element of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
+          if (!seen(element)) continue;
+          for (const name of ['aria-label', 'placeholder', 'title']) {
+            const value = element.getAttribute(name);
+            if (value) out.push(value);
+          }
+        }
+        const select = document.querySelector('#language');
+        out.push(select.options[select.selectedIndex].textContent);
+        return out;"#;
+    let texts = window.client.execute(script, vec![]).await.expect("read the page's texts");
+    serde_json::from_value(texts).expect("a list of texts")
+}
+
+/// The words of `text` that came from no catalog: with the pseudo-language
+/// on, every catalog word has its vowels accented, so a plain vowel left
+/// after the values (`values`, addresses, numbers) are taken out is a text
+/// that bypassed the catalog.
+fn words_not_from_the_catalog(text: &str, values: &[&str]) -> Vec<String> {
+    let addresses = |word: &&str| word.contains("://") || word.contains('@');
+    let mut rest = text.split_whitespace().filter(|word| !addresses(word)).collect::<Vec<_>>().join(" ");
+    for value in values {
+        rest = rest.replace(value, " ");
+    }
+    rest.split_whitespace()
+        .flat_map(|word| word.split(|c: char| !c.is_alphabetic()))
+        .filter(|word| word.chars().any(|c| "aeiouAEIOU".contains(c)))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_pseudo_language_every_text_a_person_reads_comes_from_the_catalog() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.sign_in(&idp);
+    sandbox.set_env("CELLS_AUTH_PSEUDO", "1");
+    let window = Window::open(&sandbox, Browser::Nothing, "pseudo").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    // The product's name and the hash's are names, the same in every language.
+    let values = ["Cells Sync", "SHA-256", "alice", "Cells Test Server"];
+    let mut read = everything_a_person_reads(&window).await;
+    assert!(read.iter().any(|text| text.contains("ÁÁccöö")), "the pseudo-language is on: {read:?}");
+
+    window.type_into("#server", "ftp://nowhere").await;
+    window.wait_text_containing("#server-message", "ftp").await;
+    read.extend(everything_a_person_reads(&window).await);
+    window.click(".account [data-action=signout]").await;
+    window.wait_for(".account .confirm:not([hidden])").await;
+    read.extend(everything_a_person_reads(&window).await);
+    window.click(".account [data-action=keep]").await;
+
+    window.client.execute("document.querySelector('#server').value = ''", vec![]).await.unwrap();
+    start_sign_in(&window, &idp).await;
+    window.wait_for("#pending:not([hidden])").await;
+    read.extend(everything_a_person_reads(&window).await);
+    window.screenshot("pending").await;
+    window.click("#cancel").await;
+    window.wait_for("#pending[hidden]").await;
+    read.extend(everything_a_person_reads(&window).await);
+
+    let tray = window.invoke("tray_model", json!({})).await;
+    for text in [&tray["tooltip"], &tray["add_account"], &tray["show_window"], &tray["quit"]] {
+        read.push(text.as_str().unwrap_or_default().to_string());
+    }
+    for line in tray["lines"].as_array().unwrap() {
+        read.push(line["text"].as_str().unwrap_or_default().to_string());
+        read.push(line["reauthenticate"].as_str().unwrap_or_default().to_string());
+    }
+    let leaks: Vec<(String, Vec<String>)> = read
+        .iter()
+        .map(|text| (text.clone(), words_not_from_the_catalog(text, &values)))
+        .filter(|(_, words)| !words.is_empty())
+        .collect();
+    assert!(leaks.is_empty(), "texts that bypassed the catalog: {leaks:#?}");
     window.close().await;
 }
