@@ -303,14 +303,14 @@ certificate-issuer = Aussteller:
 certificate-valid = gültig:
 certificate-validity = { $from } bis { $to }
 error-certificate-untrusted =
-    { $server } zeigt ein Zertifikat, dem dieser Computer nicht vertraut ({ $reason }):
+    { $server } legt ein Zertifikat vor, dem dieser Computer nicht vertraut ({ $reason }):
     { $certificate }
     Wenn das das Zertifikat Ihres Servers ist (vergleichen Sie SHA-256 mit dem, was sein Administrator sieht), fahren Sie mit einem dieser Befehle fort:
       cells-auth login { $server } --trust-certificate { $fingerprint }
       cells-auth login { $server } --ca-file <die PEM-Datei der privaten CA>
     Ihr Browser wird ebenfalls vor diesem Zertifikat warnen: Akzeptieren Sie es dort nur, wenn er denselben SHA-256 zeigt.
 error-certificate-changed =
-    { $server } zeigt ein anderes Zertifikat als das, dem für ihn vertraut wurde (SHA-256 { $pinned }). Es zeigt:
+    { $server } legt ein anderes Zertifikat vor als das, dem für ihn vertraut wurde (SHA-256 { $pinned }). Vorgelegt wird:
     { $certificate }
     Es wird nicht stillschweigend angenommen: So sieht ein Abfangen aus. Wenn das Zertifikat des Servers absichtlich ersetzt wurde (fragen Sie seinen Administrator), vertrauen Sie dem neuen mit:
       cells-auth login { $server } --trust-certificate { $fingerprint }

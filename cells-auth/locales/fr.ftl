@@ -236,7 +236,7 @@ error-proxy-address = { $variable } n’est pas une adresse de proxy utilisable 
 transport-proxy-authentication = le proxy demande un nom d’utilisateur et un mot de passe (HTTP 407) : mettez-les dans l’adresse du proxy, comme HTTPS_PROXY=http://utilisateur:motdepasse@proxy.example.com:3128
 transport-timed-out = pas de réponse à temps (délai dépassé)
 transport-certificate-refused = le certificat du serveur est refusé : { $reason }
-transport-tls-handshake = la négociation TLS a échoué ({ $reason }) ; le serveur sert-il vraiment du https sur ce port, avec un certificat auquel cet ordinateur se fie ?
+transport-tls-handshake = la négociation TLS a échoué ({ $reason }) ; le serveur sert-il vraiment du https sur ce port, avec un certificat auquel cet ordinateur fait confiance ?
 transport-refused = connexion refusée
 transport-reset = connexion interrompue par le serveur
 transport-no-such-host = le nom d’hôte est introuvable
@@ -303,22 +303,22 @@ certificate-issuer = émetteur :
 certificate-valid = validité :
 certificate-validity = du { $from } au { $to }
 error-certificate-untrusted =
-    { $server } présente un certificat auquel cet ordinateur ne se fie pas ({ $reason }) :
+    { $server } présente un certificat auquel cet ordinateur ne fait pas confiance ({ $reason }) :
     { $certificate }
     Si c’est le certificat de votre serveur (comparez le SHA-256 avec ce que voit son administrateur), continuez avec l’une de ces commandes :
       cells-auth login { $server } --trust-certificate { $fingerprint }
       cells-auth login { $server } --ca-file <le fichier PEM de l’autorité privée>
     Votre navigateur avertira aussi pour ce certificat : acceptez-le seulement s’il montre le même SHA-256.
 error-certificate-changed =
-    { $server } présente un autre certificat que celui accepté pour lui, qui était SHA-256 { $pinned }. Il présente :
+    { $server } présente un autre certificat que celui approuvé pour lui, qui était SHA-256 { $pinned }. Il présente :
     { $certificate }
-    Il n’est pas accepté en silence : c’est ainsi qu’une interception se présente. Si le certificat du serveur a été remplacé volontairement (demandez à son administrateur), faites confiance au nouveau avec :
+    Il n’est pas accepté en silence : c’est ainsi qu’une interception se présente. Si le certificat du serveur a été remplacé volontairement (demandez à son administrateur), approuvez le nouveau avec :
       cells-auth login { $server } --trust-certificate { $fingerprint }
 certificate-unknown-issuer = il est auto-signé ou signé par une autorité inconnue
 certificate-expired = il a expiré
 certificate-not-yet-valid = il n’est pas encore valide
 certificate-wrong-name = il n’est pas émis pour cette adresse
-certificate-not-the-pinned-one = ce n’est pas le certificat accepté pour ce serveur
+certificate-not-the-pinned-one = ce n’est pas le certificat approuvé pour ce serveur
 certificate-self-signed = il est auto-signé
 certificate-unverifiable = il ne peut pas être vérifié : { $reason }
 
@@ -407,7 +407,7 @@ cli-rejected-unreadable = impossible de lire le jeton refusé sur l’entrée st
 cli-rejected-too-long = le jeton refusé sur l’entrée standard est plus long que tout jeton d’accès : donnez le jeton seul
 cli-rejected-missing = --rejected lit sur l’entrée standard le jeton que le serveur a refusé, et il n’y en avait pas : passez-le par un tube, comme  printf '%s' "$TOKEN" | cells-auth token --rejected
 cli-agent-answering = répond aux demandes de jetons sur { $address } (Ctrl-C arrête)
-cli-trust-on-plain-http = { $server } utilise http sans chiffrement, sans certificat à accepter : utilisez son adresse https://
+cli-trust-on-plain-http = { $server } utilise http sans chiffrement, sans certificat à approuver : utilisez son adresse https://
 cli-cannot-write-json = impossible d’écrire le JSON : { $reason }
 browser-not-started = le navigateur du système n’a pas pu être lancé ({ $reason })
 sign-in-no-browser = aucun navigateur n’est ouvert pour cette connexion : ouvrez l’adresse vous-même

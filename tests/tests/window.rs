@@ -536,6 +536,8 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
     assert_eq!(lang, json!("de"));
     add_account(&window, &idp).await;
     assert_eq!(window.text("#outcome").await, "Angemeldet als alice bei Cells Test Server");
+    let page = sandbox.browser_report().expect("the browser's report")["page"].as_str().unwrap_or_default().to_string();
+    assert!(page.contains("Bei Cells Test Server als alice angemeldet."), "the browser's last page, in German: {page}");
     assert_eq!(window.text(".account [data-action=refresh]").await, "Jetzt erneuern");
     let label = window
         .client
@@ -552,6 +554,13 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
         (Some("Konto hinzufügen…"), Some("Fenster anzeigen"))
     );
     assert_eq!((tray["quit"].as_str(), tray["tooltip"].as_str()), (Some("Beenden"), Some("Cells Sync")));
+    window.click(".account [data-action=signout]").await;
+    window.wait_for(".account .confirm:not([hidden])").await;
+    assert_eq!(window.text(".account .confirm-text").await, "alice von Cells Test Server abmelden?");
+    assert_eq!(window.text(".account [data-action=keep]").await, "Angemeldet bleiben");
+    window.screenshot("german-sign-out").await;
+    window.click(".account [data-action=keep]").await;
+    window.wait_for(".account .confirm[hidden]").await;
 
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
     idp.revoke(&keyring_secret(&id, "refresh_token").unwrap());
@@ -597,6 +606,12 @@ async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_a
     assert_eq!(tray["lines"][0]["text"], "alice @ Cells Test Server : connecté", "{tray}");
     assert_eq!(tray["add_account"], "Ajouter un compte…", "{tray}");
     assert_eq!(tray["show_window"], "Afficher la fenêtre", "{tray}");
+    window.click(".account [data-action=signout]").await;
+    window.wait_for(".account .confirm:not([hidden])").await;
+    assert_eq!(window.text(".account .confirm-text").await, "Déconnecter alice de Cells Test Server ?");
+    assert_eq!(window.text(".account [data-action=keep]").await, "Rester connecté");
+    window.click(".account [data-action=keep]").await;
+    window.wait_for(".account .confirm[hidden]").await;
 
     let id = sandbox.accounts()[0]["id"].as_str().unwrap().to_string();
     idp.revoke(&keyring_secret(&id, "refresh_token").unwrap());
@@ -605,6 +620,14 @@ async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_a
     let notice = notifications.wait_for_body("doit se reconnecter");
     assert_eq!(notice, "alice sur Cells Test Server doit se reconnecter");
     window.screenshot("french").await;
+    sandbox.forget_browser();
+    window.click(".account [data-action=reauth]").await;
+    window.wait_text(".account .badge", "Connecté").await;
+    let page = sandbox.browser_report().expect("the browser's report")["page"].as_str().unwrap_or_default().to_string();
+    assert!(
+        page.contains("Connecté à Cells Test Server en tant que alice."),
+        "the browser's last page follows the app's language: {page}"
+    );
     window.quit().await;
 
     let window = Window::open(&sandbox, Browser::Nothing, "language-choice-again").await;
@@ -613,7 +636,7 @@ async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_a
     assert_eq!(chosen.await.unwrap(), json!("fr"));
     choose_language(&window, "").await;
     window.wait_text("#accounts-heading", "Konten").await;
-    window.wait_text(".account .badge", "Anmeldung nötig").await;
+    window.wait_text(".account .badge", "Angemeldet").await;
     let tray = window.invoke("tray_model", json!({})).await;
     assert_eq!(tray["add_account"], "Konto hinzufügen…", "back to the system's language: {tray}");
     window.close().await;
@@ -705,5 +728,145 @@ async fn in_the_pseudo_language_every_text_a_person_reads_comes_from_the_catalog
         .filter(|(_, words)| !words.is_empty())
         .collect();
     assert!(leaks.is_empty(), "texts that bypassed the catalog: {leaks:#?}");
+    window.close().await;
+}
+
+/// What the certificate dialog says in one language.
+struct CertificateDialogTexts {
+    heading: &'static str,
+    problem: &'static str,
+    trust: &'static str,
+    cancel: &'static str,
+    not_trusted: &'static str,
+    /// Whether a validity line has the language's shape.
+    validity_shape: fn(&str) -> bool,
+}
+
+/// A self-signed server, in `lang`: the dialog, its dates, and its refusal.
+async fn certificate_dialog_in(lang: &str, name: &str, expected: CertificateDialogTexts) {
+    let _ports = loopback_lock();
+    let server = TlsServer::start(Signer::Itself);
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("LANG", lang);
+    sandbox.set_env("TZ", "UTC");
+    let window = Window::open(&sandbox, Browser::Nothing, name).await;
+    window.type_into("#server", &server.url).await;
+    window.click("#sign-in").await;
+    window.wait_for("#certificate-dialog[open]").await;
+    assert_eq!(window.text("#certificate-heading").await, expected.heading);
+    let problem = window.text("#certificate-problem").await;
+    assert!(problem.contains(expected.problem), "{problem}");
+    assert_eq!(window.text("#trust-certificate").await, expected.trust);
+    assert_eq!(window.text("#distrust-certificate").await, expected.cancel);
+    let validity = window.text("#certificate-validity").await;
+    assert!((expected.validity_shape)(&validity), "the validity as {lang} writes dates: {validity}");
+    window.screenshot("dialog").await;
+    window.click("#distrust-certificate").await;
+    window.wait_text("#outcome", expected.not_trusted).await;
+    window.close().await;
+}
+
+/// `dd?mm?yyyy<between>hh:mm`, with `?` the language's date separator.
+fn is_a_moment(text: &str, separator: char, between: &str) -> bool {
+    let Some((day, time)) = text.split_once(between) else { return false };
+    let numbers: Vec<&str> = day.trim_end_matches(separator).split(separator).collect();
+    numbers.len() == 3
+        && numbers.iter().all(|n| n.chars().all(|c| c.is_ascii_digit()))
+        && numbers[2].len() == 4
+        && time.len() == 5
+        && time.as_bytes()[2] == b':'
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_french_the_certificate_dialog_speaks_french_with_dates_as_the_french_write_them() {
+    certificate_dialog_in(
+        "fr_FR.UTF-8",
+        "french-certificate",
+        CertificateDialogTexts {
+            heading: "Vérifiez le certificat de ce serveur",
+            problem: "présente un certificat auquel cet ordinateur ne fait pas confiance (il est auto-signé)",
+            trust: "Approuver ce certificat",
+            cancel: "Annuler",
+            not_trusted: "Le certificat n’a pas été approuvé ; aucune connexion n’a été lancée.",
+            // du 06/12/2026 à 10:00 au 06/12/2027 à 10:00
+            validity_shape: |text| {
+                let moment = |part: &str| is_a_moment(part, '/', " à ");
+                text.strip_prefix("du ").and_then(|rest| rest.split_once(" au ")).is_some_and(|(a, b)| moment(a) && moment(b))
+            },
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_german_the_certificate_dialog_speaks_german_with_dates_as_the_germans_write_them() {
+    certificate_dialog_in(
+        "de_DE.UTF-8",
+        "german-certificate",
+        CertificateDialogTexts {
+            heading: "Zertifikat dieses Servers prüfen",
+            problem: "legt ein Zertifikat vor, dem dieser Computer nicht vertraut (es ist selbstsigniert)",
+            trust: "Diesem Zertifikat vertrauen",
+            cancel: "Abbrechen",
+            not_trusted: "Dem Zertifikat wurde nicht vertraut; keine Anmeldung wurde gestartet.",
+            // 06.12.2026, 10:00 bis 06.12.2027, 10:00
+            validity_shape: |text| {
+                let moment = |part: &str| is_a_moment(part, '.', ", ");
+                text.split_once(" bis ").is_some_and(|(a, b)| moment(a) && moment(b))
+            },
+        },
+    )
+    .await;
+}
+
+/// The elements whose content is wider than their box (text cut or spilling
+/// out), and whether the page itself scrolls sideways. Fields and lists,
+/// which scroll their own content, are not counted.
+async fn overflowing(window: &Window) -> Vec<String> {
+    let script = r#"
+        const out = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth) out.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+        for (const element of document.body.querySelectorAll('*')) {
+          if (element.getClientRects().length === 0 || element.closest('[hidden], template')) continue;
+          if (['INPUT', 'TEXTAREA', 'SELECT', 'OPTION'].includes(element.tagName) || element.clientWidth === 0) continue;
+          const style = getComputedStyle(element);
+          if (['auto', 'scroll'].includes(style.overflowX)) continue;
+          if (element.scrollWidth > element.clientWidth + 1) {
+            out.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''}.${element.className}: ${element.scrollWidth} > ${element.clientWidth}: ${element.textContent.trim().slice(0, 60)}`);
+          }
+        }
+        return out;"#;
+    let found = window.client.execute(script, vec![]).await.expect("measure the page");
+    serde_json::from_value(found).expect("a list")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_german_at_twice_the_text_size_nothing_overflows_its_box() {
+    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.sign_in(&idp);
+    sandbox.set_env("LANG", "de_DE.UTF-8");
+    let window = Window::open(&sandbox, Browser::Nothing, "german-200").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    // Text twice as large, as a user's text size setting makes it (every size is in rem or em).
+    let doubled = "const root = document.documentElement; \
+        root.style.fontSize = (parseFloat(getComputedStyle(root).fontSize) * 2) + 'px'; \
+        return getComputedStyle(root).fontSize;";
+    assert_eq!(window.client.execute(doubled, vec![]).await.unwrap(), json!("30px"));
+    let mut found = overflowing(&window).await;
+    window.screenshot("account").await;
+
+    window.click(".account [data-action=signout]").await;
+    window.wait_for(".account .confirm:not([hidden])").await;
+    found.extend(overflowing(&window).await);
+    window.click(".account [data-action=keep]").await;
+
+    start_sign_in(&window, &idp).await;
+    window.wait_for("#pending:not([hidden])").await;
+    found.extend(overflowing(&window).await);
+    window.screenshot("pending").await;
+    window.click("#cancel").await;
+    window.wait_for("#pending[hidden]").await;
+    assert!(found.is_empty(), "overflowing at 200 % in German: {found:#?}");
     window.close().await;
 }
