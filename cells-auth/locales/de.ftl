@@ -423,3 +423,37 @@ app-log-filter = { $variable } ist kein gültiger Filter ({ $reason })
 app-log-folder-not-opened = der Protokollordner lässt sich nicht öffnen ({ $reason })
 app-log-not-started = das Protokoll hat nicht begonnen
 app-no-sign-in-waiting = keine Anmeldung wartet
+
+## Die Hilfe der Befehlszeile (`cells-auth --help`).
+cli-usage-error = { $problem } (siehe cells-auth --help)
+help-about = Bei Pydio-Cells-Servern anmelden und ihre Token im Schlüsselbund des Systems aufbewahren
+help-login = Über den Browser bei einem Cells-Server anmelden.
+help-login-server = Der Server: https://cells.example.com, cells.example.com oder http://host:port/unter/pfad.
+help-login-dev-redirect = Die Antwort auf http://localhost:3000/servers/callback empfangen (von Cells für die Entwicklung registriert).
+help-login-timeout = Wie lange auf den Browser gewartet wird, in Sekunden.
+help-login-no-browser = Keinen Browser öffnen; nur die zu öffnende Adresse ausgeben.
+help-login-trust-certificate = Genau dem Zertifikat mit diesem SHA-256-Fingerabdruck für diesen Server vertrauen (einem selbstsignierten).
+help-login-ca-file = Der privaten CA in dieser PEM-Datei für diesen Server vertrauen.
+help-status = Die Konten und den Zustand ihrer Token auflisten.
+help-status-json = JSON ausgeben: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Ein Zugriffstoken mit mindestens einer Minute Restzeit ausgeben (einem Viertel seiner Lebensdauer, wenn das kürzer ist), vorher erneuert, wenn nötig.
+help-token-more = Es bleibt gültig, bis es abläuft oder ersetzt wird, je nachdem, was zuerst eintritt. Es wird ersetzt, wenn nur noch diese Minute bleibt, und Cells widerruft es dann. Auf eine mit 401 abgelehnte Anfrage fragt man mit --rejected erneut.
+help-token-account = Die Konto-ID, oder sein Login oder Server, wenn nur ein Konto passt; kann bei nur einem Konto entfallen.
+help-token-rejected = Ein Server hat ein Token abgelehnt (401): dieses Token von der Standardeingabe lesen und ein neueres ausgeben. Das Aktualisierungstoken wird nur verbraucht, wenn das abgelehnte Token noch das aktuelle ist, wie viele auch fragen.
+help-token-json = JSON ausgeben: {"{"}"access_token","token_type","expires_at"{"}"}, für Aufrufer, die ihre Arbeit selbst planen.
+help-refresh = Die Token eines Kontos jetzt erneuern.
+help-refresh-account = Die Konto-ID, oder sein Login oder Server, wenn nur ein Konto passt; kann bei nur einem Konto entfallen.
+help-logout = Abmelden: das Aktualisierungstoken auf dem Server widerrufen, die lokalen Geheimnisse löschen und das Konto vergessen.
+help-logout-account = Die Konto-ID, oder sein Login oder Server, wenn nur ein Konto passt.
+help-agent = Die Token im Speicher frisch halten und `cells-auth token` auf dem Socket dieses Benutzers beantworten, im Vordergrund.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    Das Cells-Sync-Fenster: bei Pydio-Cells-Servern anmelden; der Infobereich hält die Token frisch.
+
+      --hidden        nur mit dem Infobereich starten (wie beim Start mit der Sitzung); das Fenster öffnet sich von dort
+      --dev-redirect  über http://localhost:3000/servers/callback anmelden
+      -V, --version   die Version ausgeben
+      -h, --help      diese Hilfe ausgeben
+
+    Die Befehlszeile, für Skripte: cells-auth --help

@@ -427,3 +427,37 @@ app-log-filter = { $variable } is not a valid filter ({ $reason })
 app-log-folder-not-opened = cannot open the log folder ({ $reason })
 app-log-not-started = the log has not started
 app-no-sign-in-waiting = no sign-in is waiting
+
+## The command line's help (`cells-auth --help`).
+cli-usage-error = { $problem } (see cells-auth --help)
+help-about = Sign in to Pydio Cells servers and keep their tokens in the OS keyring
+help-login = Sign in to a Cells server through the browser.
+help-login-server = The server: https://cells.example.com, cells.example.com or http://host:port/sub/path.
+help-login-dev-redirect = Receive the answer on http://localhost:3000/servers/callback (registered by Cells for development).
+help-login-timeout = How long to wait for the browser, in seconds.
+help-login-no-browser = Do not open a browser; only print the address to open.
+help-login-trust-certificate = Trust exactly the certificate with this SHA-256 fingerprint for this server (a self-signed one).
+help-login-ca-file = Trust the private CA in this PEM file for this server.
+help-status = List the accounts and the state of their tokens.
+help-status-json = Print JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Print an access token with at least a minute left (a quarter of its lifetime when that is shorter), refreshing first if needed.
+help-token-more = It stays good until it expires or is replaced, whichever comes first. It is replaced when only that minute is left, and Cells then revokes it. A request refused with 401 is answered by asking again with --rejected.
+help-token-account = The account id, or its login or server when only one account matches; may be left out when there is one account.
+help-token-rejected = A server refused a token (401): read that token from standard input and print a newer one. The refresh token is spent only if the refused token is still the current one, however many ask.
+help-token-json = Print JSON: {"{"}"access_token","token_type","expires_at"{"}"}, for callers that schedule their own work.
+help-refresh = Refresh an account's tokens now.
+help-refresh-account = The account id, or its login or server when only one account matches; may be left out when there is one account.
+help-logout = Sign out: revoke the refresh token on the server, delete the local secrets and forget the account.
+help-logout-account = The account id, or its login or server when only one account matches.
+help-agent = Keep the tokens fresh in memory and answer `cells-auth token` on this user's socket, in the foreground.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    The Cells Sync window: sign in to Pydio Cells servers; the tray keeps the tokens fresh.
+
+      --hidden        start with only the tray (as a start at login does); the window opens from it
+      --dev-redirect  sign in through http://localhost:3000/servers/callback
+      -V, --version   print the version
+      -h, --help      print this
+
+    The command line, for scripts: cells-auth --help

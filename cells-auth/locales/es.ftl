@@ -423,3 +423,37 @@ app-log-filter = { $variable } no es un filtro válido ({ $reason })
 app-log-folder-not-opened = no se puede abrir la carpeta del registro ({ $reason })
 app-log-not-started = el registro no ha empezado
 app-no-sign-in-waiting = ningún inicio de sesión está esperando
+
+## La ayuda de la línea de comandos (`cells-auth --help`).
+cli-usage-error = { $problem } (consulte cells-auth --help)
+help-about = Iniciar sesión en servidores Pydio Cells y guardar sus tokens en el llavero del sistema
+help-login = Iniciar sesión en un servidor Cells a través del navegador.
+help-login-server = El servidor: https://cells.example.com, cells.example.com o http://host:puerto/sub/ruta.
+help-login-dev-redirect = Recibir la respuesta en http://localhost:3000/servers/callback (registrada por Cells para desarrollo).
+help-login-timeout = Cuánto esperar al navegador, en segundos.
+help-login-no-browser = No abrir ningún navegador; solo mostrar la dirección que hay que abrir.
+help-login-trust-certificate = Confiar exactamente en el certificado con esta huella SHA-256 para este servidor (uno autofirmado).
+help-login-ca-file = Confiar en la CA privada de este archivo PEM para este servidor.
+help-status = Listar las cuentas y el estado de sus tokens.
+help-status-json = Mostrar JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Mostrar un token de acceso al que le quede al menos un minuto (un cuarto de su vida si eso es menos), renovándolo antes si hace falta.
+help-token-more = Sigue siendo válido hasta que caduca o se reemplaza, lo que ocurra primero. Se reemplaza cuando solo le queda ese minuto, y Cells lo revoca entonces. A una solicitud rechazada con 401 se responde pidiendo de nuevo con --rejected.
+help-token-account = El id de la cuenta, o su usuario o servidor cuando solo coincide una cuenta; puede omitirse cuando hay una sola cuenta.
+help-token-rejected = Un servidor rechazó un token (401): leer ese token de la entrada estándar y mostrar uno más reciente. El token de renovación solo se gasta si el token rechazado sigue siendo el actual, pregunten cuantos pregunten.
+help-token-json = Mostrar JSON: {"{"}"access_token","token_type","expires_at"{"}"}, para quien planifica su propio trabajo.
+help-refresh = Renovar ahora los tokens de una cuenta.
+help-refresh-account = El id de la cuenta, o su usuario o servidor cuando solo coincide una cuenta; puede omitirse cuando hay una sola cuenta.
+help-logout = Cerrar sesión: revocar el token de renovación en el servidor, borrar los secretos locales y olvidar la cuenta.
+help-logout-account = El id de la cuenta, o su usuario o servidor cuando solo coincide una cuenta.
+help-agent = Mantener los tokens al día en memoria y responder a `cells-auth token` en el socket de este usuario, en primer plano.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    La ventana de Cells Sync: iniciar sesión en servidores Pydio Cells; la bandeja mantiene los tokens al día.
+
+      --hidden        iniciar solo con la bandeja (como al iniciar sesión); la ventana se abre desde ella
+      --dev-redirect  iniciar sesión a través de http://localhost:3000/servers/callback
+      -V, --version   mostrar la versión
+      -h, --help      mostrar esta ayuda
+
+    La línea de comandos, para scripts: cells-auth --help

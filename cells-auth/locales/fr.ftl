@@ -423,3 +423,37 @@ app-log-filter = { $variable } n’est pas un filtre valide ({ $reason })
 app-log-folder-not-opened = impossible d’ouvrir le dossier du journal ({ $reason })
 app-log-not-started = le journal n’a pas démarré
 app-no-sign-in-waiting = aucune connexion n’attend
+
+## L’aide de la ligne de commande (`cells-auth --help`).
+cli-usage-error = { $problem } (voir cells-auth --help)
+help-about = Se connecter à des serveurs Pydio Cells et garder leurs jetons dans le trousseau du système
+help-login = Se connecter à un serveur Cells par le navigateur.
+help-login-server = Le serveur : https://cells.example.com, cells.example.com ou http://hôte:port/sous/chemin.
+help-login-dev-redirect = Recevoir la réponse sur http://localhost:3000/servers/callback (enregistrée par Cells pour le développement).
+help-login-timeout = Combien de temps attendre le navigateur, en secondes.
+help-login-no-browser = Ne pas ouvrir de navigateur ; seulement afficher l’adresse à ouvrir.
+help-login-trust-certificate = Approuver exactement le certificat de cette empreinte SHA-256 pour ce serveur (un certificat auto-signé).
+help-login-ca-file = Approuver l’autorité privée de ce fichier PEM pour ce serveur.
+help-status = Lister les comptes et l’état de leurs jetons.
+help-status-json = Afficher du JSON : {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Afficher un jeton d’accès qui a encore au moins une minute (un quart de sa durée de vie si c’est moins), après l’avoir renouvelé si besoin.
+help-token-more = Il reste bon jusqu’à ce qu’il expire ou soit remplacé, selon ce qui arrive en premier. Il est remplacé quand il ne lui reste que cette minute, et Cells le révoque alors. Une requête refusée avec 401 se règle en redemandant avec --rejected.
+help-token-account = L’identifiant du compte, ou son identifiant de connexion ou son serveur quand un seul compte correspond ; peut être omis s’il n’y a qu’un compte.
+help-token-rejected = Un serveur a refusé un jeton (401) : lire ce jeton sur l’entrée standard et en afficher un plus récent. Le jeton de renouvellement n’est utilisé que si le jeton refusé est encore le jeton courant, quel que soit le nombre de demandes.
+help-token-json = Afficher du JSON : {"{"}"access_token","token_type","expires_at"{"}"}, pour qui planifie son propre travail.
+help-refresh = Renouveler maintenant les jetons d’un compte.
+help-refresh-account = L’identifiant du compte, ou son identifiant de connexion ou son serveur quand un seul compte correspond ; peut être omis s’il n’y a qu’un compte.
+help-logout = Se déconnecter : révoquer le jeton de renouvellement sur le serveur, supprimer les secrets locaux et oublier le compte.
+help-logout-account = L’identifiant du compte, ou son identifiant de connexion ou son serveur quand un seul compte correspond.
+help-agent = Garder les jetons à jour en mémoire et répondre à `cells-auth token` sur le socket de cet utilisateur, au premier plan.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    La fenêtre Cells Sync : se connecter à des serveurs Pydio Cells ; la zone de notification garde les jetons à jour.
+
+      --hidden        démarrer avec la seule zone de notification (comme au démarrage de session) ; la fenêtre s’ouvre depuis elle
+      --dev-redirect  se connecter par http://localhost:3000/servers/callback
+      -V, --version   afficher la version
+      -h, --help      afficher cette aide
+
+    La ligne de commande, pour les scripts : cells-auth --help

@@ -423,3 +423,37 @@ app-log-filter = { $variable } non è un filtro valido ({ $reason })
 app-log-folder-not-opened = impossibile aprire la cartella del registro ({ $reason })
 app-log-not-started = il registro non è iniziato
 app-no-sign-in-waiting = nessun accesso in attesa
+
+## L’aiuto della riga di comando (`cells-auth --help`).
+cli-usage-error = { $problem } (vedi cells-auth --help)
+help-about = Accedere ai server Pydio Cells e custodire i loro token nel portachiavi del sistema
+help-login = Accedere a un server Cells tramite il browser.
+help-login-server = Il server: https://cells.example.com, cells.example.com o http://host:porta/sotto/percorso.
+help-login-dev-redirect = Ricevere la risposta su http://localhost:3000/servers/callback (registrato da Cells per lo sviluppo).
+help-login-timeout = Quanto attendere il browser, in secondi.
+help-login-no-browser = Non aprire un browser; mostrare solo l’indirizzo da aprire.
+help-login-trust-certificate = Fidarsi esattamente del certificato con questa impronta SHA-256 per questo server (uno autofirmato).
+help-login-ca-file = Fidarsi della CA privata in questo file PEM per questo server.
+help-status = Elencare gli account e lo stato dei loro token.
+help-status-json = Mostrare JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Mostrare un token di accesso con almeno un minuto rimasto (un quarto della sua durata se è meno), rinnovandolo prima se serve.
+help-token-more = Resta valido finché scade o viene sostituito, quale che avvenga prima. Viene sostituito quando gli resta solo quel minuto, e Cells allora lo revoca. A una richiesta rifiutata con 401 si risponde chiedendo di nuovo con --rejected.
+help-token-account = L’id dell’account, o il suo login o server quando corrisponde un solo account; si può omettere se c’è un solo account.
+help-token-rejected = Un server ha rifiutato un token (401): leggere quel token dallo standard input e mostrarne uno più recente. Il token di rinnovo viene usato solo se il token rifiutato è ancora quello attuale, per quanti lo chiedano.
+help-token-json = Mostrare JSON: {"{"}"access_token","token_type","expires_at"{"}"}, per chi pianifica il proprio lavoro.
+help-refresh = Rinnovare ora i token di un account.
+help-refresh-account = L’id dell’account, o il suo login o server quando corrisponde un solo account; si può omettere se c’è un solo account.
+help-logout = Disconnettersi: revocare il token di rinnovo sul server, eliminare i segreti locali e dimenticare l’account.
+help-logout-account = L’id dell’account, o il suo login o server quando corrisponde un solo account.
+help-agent = Tenere i token aggiornati in memoria e rispondere a `cells-auth token` sul socket di questo utente, in primo piano.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    La finestra di Cells Sync: accedere ai server Pydio Cells; l’area di notifica tiene aggiornati i token.
+
+      --hidden        avviare solo con l’area di notifica (come all’accesso); la finestra si apre da lì
+      --dev-redirect  accedere tramite http://localhost:3000/servers/callback
+      -V, --version   mostrare la versione
+      -h, --help      mostrare questo aiuto
+
+    La riga di comando, per gli script: cells-auth --help

@@ -434,3 +434,37 @@ app-log-filter = { $variable } nav derīgs filtrs ({ $reason })
 app-log-folder-not-opened = nevar atvērt žurnāla mapi ({ $reason })
 app-log-not-started = žurnāls nav sācies
 app-no-sign-in-waiting = neviena pierakstīšanās negaida
+
+## Komandrindas palīdzība (`cells-auth --help`).
+cli-usage-error = { $problem } (skatiet cells-auth --help)
+help-about = Pierakstīties Pydio Cells serveros un glabāt to pilnvaras sistēmas atslēgu saišķī
+help-login = Pierakstīties Cells serverī caur pārlūku.
+help-login-server = Serveris: https://cells.example.com, cells.example.com vai http://resursdators:ports/apakš/ceļš.
+help-login-dev-redirect = Saņemt atbildi adresē http://localhost:3000/servers/callback (Cells to reģistrējis izstrādei).
+help-login-timeout = Cik ilgi gaidīt pārlūku, sekundēs.
+help-login-no-browser = Neatvērt pārlūku; tikai izdrukāt atveramo adresi.
+help-login-trust-certificate = Uzticēties tieši sertifikātam ar šo SHA-256 nospiedumu šim serverim (pašparakstītam).
+help-login-ca-file = Uzticēties privātajai CA šajā PEM failā šim serverim.
+help-status = Uzskaitīt kontus un to pilnvaru stāvokli.
+help-status-json = Izdrukāt JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Izdrukāt piekļuves pilnvaru, kurai atlikusi vismaz minūte (ceturtdaļa no tās mūža, ja tas ir mazāk), vajadzības gadījumā vispirms to atjaunojot.
+help-token-more = Tā ir derīga, līdz tās derīgums beidzas vai tā tiek aizstāta, kas notiek pirmais. Tā tiek aizstāta, kad atlikusi tikai šī minūte, un Cells to tad atsauc. Uz pieprasījumu, kas noraidīts ar 401, atbild, vaicājot vēlreiz ar --rejected.
+help-token-account = Konta id vai tā lietotājvārds vai serveris, ja atbilst tikai viens konts; var izlaist, ja ir viens konts.
+help-token-rejected = Serveris noraidīja pilnvaru (401): nolasīt šo pilnvaru no standarta ievades un izdrukāt jaunāku. Atjaunošanas pilnvara tiek izlietota tikai tad, ja noraidītā pilnvara joprojām ir pašreizējā, lai cik daudzi vaicātu.
+help-token-json = Izdrukāt JSON: {"{"}"access_token","token_type","expires_at"{"}"}, tiem, kas paši plāno savu darbu.
+help-refresh = Atjaunot konta pilnvaras tūlīt.
+help-refresh-account = Konta id vai tā lietotājvārds vai serveris, ja atbilst tikai viens konts; var izlaist, ja ir viens konts.
+help-logout = Izrakstīties: atsaukt atjaunošanas pilnvaru serverī, dzēst lokālos noslēpumus un aizmirst kontu.
+help-logout-account = Konta id vai tā lietotājvārds vai serveris, ja atbilst tikai viens konts.
+help-agent = Uzturēt pilnvaras svaigas atmiņā un atbildēt uz `cells-auth token` šī lietotāja ligzdā, priekšplānā.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    Cells Sync logs: pierakstīties Pydio Cells serveros; paziņojumu apgabals uztur pilnvaras svaigas.
+
+      --hidden        sākt tikai ar paziņojumu apgabalu (kā palaižot, pierakstoties); logs atveras no tā
+      --dev-redirect  pierakstīties caur http://localhost:3000/servers/callback
+      -V, --version   izdrukāt versiju
+      -h, --help      izdrukāt šo palīdzību
+
+    Komandrinda skriptiem: cells-auth --help

@@ -423,3 +423,37 @@ app-log-filter = { $variable } não é um filtro válido ({ $reason })
 app-log-folder-not-opened = não é possível abrir a pasta do registro ({ $reason })
 app-log-not-started = o registro não começou
 app-no-sign-in-waiting = nenhum login está esperando
+
+## A ajuda da linha de comando (`cells-auth --help`).
+cli-usage-error = { $problem } (veja cells-auth --help)
+help-about = Entrar em servidores Pydio Cells e guardar os tokens deles no chaveiro do sistema
+help-login = Entrar em um servidor Cells pelo navegador.
+help-login-server = O servidor: https://cells.example.com, cells.example.com ou http://host:porta/sub/caminho.
+help-login-dev-redirect = Receber a resposta em http://localhost:3000/servers/callback (registrado pelo Cells para desenvolvimento).
+help-login-timeout = Quanto tempo esperar pelo navegador, em segundos.
+help-login-no-browser = Não abrir navegador; só mostrar o endereço a abrir.
+help-login-trust-certificate = Confiar exatamente no certificado com esta impressão digital SHA-256 para este servidor (um autoassinado).
+help-login-ca-file = Confiar na CA privada deste arquivo PEM para este servidor.
+help-status = Listar as contas e o estado dos tokens delas.
+help-status-json = Mostrar JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Mostrar um token de acesso com pelo menos um minuto restante (um quarto da vida dele se isso for menos), renovando antes se preciso.
+help-token-more = Ele continua válido até expirar ou ser substituído, o que vier primeiro. Ele é substituído quando só resta esse minuto, e o Cells então o revoga. Uma requisição recusada com 401 é respondida pedindo de novo com --rejected.
+help-token-account = O id da conta, ou o login ou servidor dela quando só uma conta corresponde; pode ser omitido quando há uma só conta.
+help-token-rejected = Um servidor recusou um token (401): ler esse token da entrada padrão e mostrar um mais novo. O token de renovação só é gasto se o token recusado ainda for o atual, não importa quantos perguntem.
+help-token-json = Mostrar JSON: {"{"}"access_token","token_type","expires_at"{"}"}, para quem agenda o próprio trabalho.
+help-refresh = Renovar agora os tokens de uma conta.
+help-refresh-account = O id da conta, ou o login ou servidor dela quando só uma conta corresponde; pode ser omitido quando há uma só conta.
+help-logout = Sair: revogar o token de renovação no servidor, apagar os segredos locais e esquecer a conta.
+help-logout-account = O id da conta, ou o login ou servidor dela quando só uma conta corresponde.
+help-agent = Manter os tokens atualizados na memória e responder a `cells-auth token` no socket deste usuário, em primeiro plano.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    A janela do Cells Sync: entrar em servidores Pydio Cells; a bandeja mantém os tokens atualizados.
+
+      --hidden        iniciar só com a bandeja (como ao iniciar a sessão); a janela abre a partir dela
+      --dev-redirect  entrar por http://localhost:3000/servers/callback
+      -V, --version   mostrar a versão
+      -h, --help      mostrar esta ajuda
+
+    A linha de comando, para scripts: cells-auth --help

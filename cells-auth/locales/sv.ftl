@@ -423,3 +423,37 @@ app-log-filter = { $variable } är inget giltigt filter ({ $reason })
 app-log-folder-not-opened = kan inte öppna loggmappen ({ $reason })
 app-log-not-started = loggen har inte startat
 app-no-sign-in-waiting = ingen inloggning väntar
+
+## Kommandoradens hjälp (`cells-auth --help`).
+cli-usage-error = { $problem } (se cells-auth --help)
+help-about = Logga in på Pydio Cells-servrar och förvara deras token i systemets nyckelring
+help-login = Logga in på en Cells-server via webbläsaren.
+help-login-server = Servern: https://cells.example.com, cells.example.com eller http://värd:port/under/sökväg.
+help-login-dev-redirect = Ta emot svaret på http://localhost:3000/servers/callback (registrerad av Cells för utveckling).
+help-login-timeout = Hur länge webbläsaren inväntas, i sekunder.
+help-login-no-browser = Öppna ingen webbläsare; skriv bara ut adressen som ska öppnas.
+help-login-trust-certificate = Lita på exakt certifikatet med detta SHA-256-fingeravtryck för den här servern (ett självsignerat).
+help-login-ca-file = Lita på den privata CA:n i den här PEM-filen för den här servern.
+help-status = Lista kontona och tillståndet för deras token.
+help-status-json = Skriv ut JSON: {"{"}"accounts":[{"{"}"id","server","issuer","user","email","state","access_token_expires_at"{"}"}]{"}"}.
+help-token = Skriv ut en åtkomsttoken med minst en minut kvar (en fjärdedel av dess livslängd om det är kortare), förnyad först vid behov.
+help-token-more = Den gäller tills den går ut eller ersätts, det som kommer först. Den ersätts när bara den minuten återstår, och Cells återkallar den då. En begäran som avvisas med 401 besvaras genom att fråga igen med --rejected.
+help-token-account = Kontots id, eller dess inloggning eller server när bara ett konto matchar; kan utelämnas när det finns ett konto.
+help-token-rejected = En server avvisade en token (401): läs den token från standard in och skriv ut en nyare. Förnyelsetoken förbrukas bara om den avvisade token fortfarande är den aktuella, hur många som än frågar.
+help-token-json = Skriv ut JSON: {"{"}"access_token","token_type","expires_at"{"}"}, för anropare som planerar sitt eget arbete.
+help-refresh = Förnya ett kontos token nu.
+help-refresh-account = Kontots id, eller dess inloggning eller server när bara ett konto matchar; kan utelämnas när det finns ett konto.
+help-logout = Logga ut: återkalla förnyelsetoken på servern, radera de lokala hemligheterna och glöm kontot.
+help-logout-account = Kontots id, eller dess inloggning eller server när bara ett konto matchar.
+help-agent = Håll token färska i minnet och svara på `cells-auth token` på den här användarens socket, i förgrunden.
+app-usage =
+    Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
+
+    Cells Sync-fönstret: logga in på Pydio Cells-servrar; meddelandefältet håller token färska.
+
+      --hidden        starta med bara meddelandefältet (som en start vid inloggning); fönstret öppnas därifrån
+      --dev-redirect  logga in via http://localhost:3000/servers/callback
+      -V, --version   skriv ut versionen
+      -h, --help      skriv ut den här hjälpen
+
+    Kommandoraden, för skript: cells-auth --help

@@ -30,19 +30,6 @@ use tokio::sync::watch;
 use crate::model::{LaunchOptions, TrayModel};
 use crate::state::AppState;
 
-/// What `cells-sync --help` prints.
-const USAGE: &str = "\
-Usage: cells-sync [--hidden] [--dev-redirect] [cellsauth://...]
-
-The Cells Sync window: sign in to Pydio Cells servers; the tray keeps the tokens fresh.
-
-  --hidden        start with only the tray (as a start at login does); the window opens from it
-  --dev-redirect  sign in through http://localhost:3000/servers/callback
-  -V, --version   print the version
-  -h, --help      print this
-
-The command line, for scripts: cells-auth --help";
-
 pub fn run() -> ExitCode {
     // Answered before anything starts: no window, no second-instance hand-over.
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -51,7 +38,7 @@ pub fn run() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if arguments.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
+        println!("{}", cells_auth::i18n::text("app-usage", &[]));
         return ExitCode::SUCCESS;
     }
     let options = LaunchOptions::from_env();

@@ -67,3 +67,24 @@ fn signing_in_in_french_the_browser_s_last_page_and_the_command_s_lines_are_fren
     assert!(page.contains("<h1>Connecté</h1>"), "{page}");
     assert!(page.contains("Vous pouvez fermer cet onglet et revenir à l’application."), "{page}");
 }
+
+#[test]
+fn the_help_of_both_programs_speaks_the_system_s_language_and_a_usage_error_says_where_to_look() {
+    let sandbox = Sandbox::new();
+    let help = run_in(&sandbox, &[("LANG", "de_DE.UTF-8")], &["--help"]);
+    assert_eq!(help.code, Some(0), "{}", help.stderr);
+    assert!(help.stdout.starts_with("Bei Pydio-Cells-Servern anmelden"), "{}", help.stdout);
+    assert!(help.stdout.contains("Die Konten und den Zustand ihrer Token auflisten."), "{}", help.stdout);
+    let token = run_in(&sandbox, &[("LANG", "lv_LV.UTF-8")], &["token", "--help"]);
+    assert!(token.stdout.contains("Serveris noraidīja pilnvaru (401)"), "{}", token.stdout);
+    let wrong = run_in(&sandbox, &[("LANG", "fr_FR.UTF-8")], &["bogus"]);
+    assert_eq!(wrong.code, Some(64), "{}", wrong.stderr);
+    assert!(wrong.stderr.trim_end().ends_with("(voir cells-auth --help)"), "{}", wrong.stderr);
+
+    let mut app = sandbox.program(cells_auth_e2e::window::app_bin(), &["--help"]);
+    app.env("LANG", "fr_FR.UTF-8");
+    let app_help = cells_auth_e2e::run_command(app);
+    assert_eq!(app_help.code, Some(0), "{}", app_help.stderr);
+    assert!(app_help.stdout.contains("  -V, --version   afficher la version"), "{}", app_help.stdout);
+    assert!(app_help.stdout.contains("La fenêtre Cells Sync"), "{}", app_help.stdout);
+}

@@ -791,7 +791,9 @@ async fn in_french_the_certificate_dialog_speaks_french_with_dates_as_the_french
             // du 06/12/2026 à 10:00 au 06/12/2027 à 10:00
             validity_shape: |text| {
                 let moment = |part: &str| is_a_moment(part, '/', " à ");
-                text.strip_prefix("du ").and_then(|rest| rest.split_once(" au ")).is_some_and(|(a, b)| moment(a) && moment(b))
+                text.strip_prefix("du ")
+                    .and_then(|rest| rest.split_once(" au "))
+                    .is_some_and(|(a, b)| moment(a) && moment(b))
             },
         },
     )

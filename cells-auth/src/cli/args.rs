@@ -76,6 +76,39 @@ pub enum Command {
     Agent,
 }
 
+/// The command line with its help in the current language, from the
+/// catalog (`help-*`); the derive's English above is what the man page says.
+/// clap's own words (`Usage:`, `Options:`) stay as clap writes them.
+#[allow(dead_code)] // `cells-auth-assets` writes the man page from the English.
+pub fn command_in_current_language() -> clap::Command {
+    use cells_auth::i18n::text;
+    use clap::CommandFactory as _;
+    let said = |id: String| text(&id, &[]);
+    let subcommands: [(&str, &[&str]); 6] = [
+        ("login", &["server", "dev_redirect", "timeout", "no_browser", "trust_certificate", "ca_file"]),
+        ("status", &["json"]),
+        ("token", &["account", "rejected", "json"]),
+        ("refresh", &["account"]),
+        ("logout", &["account"]),
+        ("agent", &[]),
+    ];
+    let mut command = Cli::command().about(said("help-about".into()));
+    for (name, arguments) in subcommands {
+        command = command.mut_subcommand(name, |mut sub| {
+            sub = sub.about(said(format!("help-{name}")));
+            if name == "token" {
+                sub = sub.long_about(format!("{}\n\n{}", said("help-token".into()), said("help-token-more".into())));
+            }
+            for argument in arguments {
+                let id = format!("help-{name}-{}", argument.replace('_', "-"));
+                sub = sub.mut_arg(*argument, |arg| arg.help(said(id)));
+            }
+            sub
+        });
+    }
+    command
+}
+
 fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(text).map_err(|e| e.to_string())
 }

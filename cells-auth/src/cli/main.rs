@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clap::Parser as _;
 use serde::Serialize;
 
 use cells_auth::agent::{token_failure, Agent, Answer};
@@ -59,7 +58,10 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("cells-auth: internal error: {}", what.lines().next().unwrap_or(""));
     }));
-    let cli = match Cli::try_parse() {
+    let parsed = args::command_in_current_language()
+        .try_get_matches()
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
@@ -76,7 +78,8 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
-            eprintln!("cells-auth: {} (see cells-auth --help)", usage_error_line(&err.to_string()));
+            let problem = usage_error_line(&err.to_string());
+            eprintln!("cells-auth: {}", text("cli-usage-error", &[("problem", Arg::Text(&problem))]));
             return ExitCode::from(exit::USAGE);
         }
     };
