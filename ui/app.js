@@ -310,11 +310,13 @@ function fillLanguages(info) {
 }
 
 // The whole window speaks the new language at once; the app redraws the
-// accounts and the tray in it.
+// accounts and the tray in it. The rows are drawn again here too: the app's
+// redraw may arrive before these texts do.
 function speak(info) {
   texts = info.texts;
   applyTexts(info.language);
   fillLanguages(info);
+  renderAccounts();
   setPending(pending);
   checkServer();
 }

@@ -583,6 +583,8 @@ impl Sandbox {
         command
             .env("CELLS_AUTH_CONFIG_DIR", self.config_dir())
             .env("XDG_RUNTIME_DIR", self.runtime_dir())
+            // The app's own settings (its language) and autostart entry: this user's alone.
+            .env("XDG_CONFIG_HOME", self.scratch_dir("xdg-config"))
             .env("BROWSER", browser)
             .env("CELLS_TEST_REPORT", self.report_path())
             .env("CELLS_TEST_OPENED", self.opened_path())

@@ -435,9 +435,7 @@ fn autostart_entry(sandbox: &Sandbox) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_at_login_writes_an_autostart_entry_that_starts_hidden_and_off_removes_it() {
-    let Fixture { idp: _idp, mut sandbox, ports: _ports } = Fixture::start();
-    let xdg_config = sandbox.scratch_dir("xdg-config");
-    sandbox.set_env("XDG_CONFIG_HOME", &xdg_config.to_string_lossy());
+    let Fixture { idp: _idp, sandbox, ports: _ports } = Fixture::start();
     let window = Window::open(&sandbox, Browser::Nothing, "start-at-login").await;
     let switch = window.wait_for("#start-at-login").await;
     assert!(!switch.is_selected().await.unwrap(), "off by default");
@@ -537,7 +535,8 @@ async fn in_german_the_account_the_tray_and_the_notification_speak_german() {
     add_account(&window, &idp).await;
     assert_eq!(window.text("#outcome").await, "Angemeldet als alice bei Cells Test Server");
     let page = sandbox.browser_report().expect("the browser's report")["page"].as_str().unwrap_or_default().to_string();
-    assert!(page.contains("Bei Cells Test Server als alice angemeldet."), "the browser's last page, in German: {page}");
+    let signed_in = format!("Bei {} als alice angemeldet. Sie können diesen Tab schließen", idp.url());
+    assert!(page.contains(&signed_in), "the browser's last page, in German: {page}");
     assert_eq!(window.text(".account [data-action=refresh]").await, "Jetzt erneuern");
     let label = window
         .client
@@ -625,7 +624,7 @@ async fn a_language_chosen_in_the_window_speaks_at_once_in_the_window_the_tray_a
     window.wait_text(".account .badge", "Connecté").await;
     let page = sandbox.browser_report().expect("the browser's report")["page"].as_str().unwrap_or_default().to_string();
     assert!(
-        page.contains("Connecté à Cells Test Server en tant que alice."),
+        page.contains(&format!("Connecté à {} en tant que alice. Vous pouvez fermer cet onglet", idp.url())),
         "the browser's last page follows the app's language: {page}"
     );
     window.quit().await;
@@ -870,5 +869,33 @@ async fn in_german_at_twice_the_text_size_nothing_overflows_its_box() {
     window.click("#cancel").await;
     window.wait_for("#pending[hidden]").await;
     assert!(found.is_empty(), "overflowing at 200 % in German: {found:#?}");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_of_the_eight_languages_chosen_in_the_window_is_spoken_by_the_window_and_the_tray() {
+    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
+    sandbox.sign_in(&idp);
+    let window = Window::open(&sandbox, Browser::Nothing, "eight-languages").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    let languages = [
+        ("fr", "Comptes", "Connecté", "Quitter"),
+        ("de", "Konten", "Angemeldet", "Beenden"),
+        ("es", "Cuentas", "Sesión iniciada", "Salir"),
+        ("it", "Account", "Connesso", "Esci"),
+        ("pt-BR", "Contas", "Conectado", "Sair"),
+        ("sv", "Konton", "Inloggad", "Avsluta"),
+        ("lv", "Konti", "Pierakstījies", "Iziet"),
+        ("en", "Accounts", "Signed in", "Quit"),
+    ];
+    for (tag, heading, badge, quit) in languages {
+        choose_language(&window, tag).await;
+        window.wait_text("#accounts-heading", heading).await;
+        window.wait_text(".account .badge", badge).await;
+        let lang = window.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
+        assert_eq!(lang, json!(tag));
+        let tray = window.invoke("tray_model", json!({})).await;
+        assert_eq!(tray["quit"], quit, "{tag}: {tray}");
+    }
     window.close().await;
 }
