@@ -457,3 +457,10 @@ app-usage =
       -h, --help      diese Hilfe ausgeben
 
     Die Befehlszeile, für Skripte: cells-auth --help
+help-usage = Aufruf:
+help-options = Optionen
+help-arguments = Argumente
+help-commands = Befehle
+help-help = Hilfe ausgeben
+help-version = Version ausgeben
+help-help-command = Diese Meldung oder die Hilfe der angegebenen Unterbefehle ausgeben

@@ -461,3 +461,10 @@ app-usage =
       -h, --help      print this
 
     The command line, for scripts: cells-auth --help
+help-usage = Usage:
+help-options = Options
+help-arguments = Arguments
+help-commands = Commands
+help-help = Print help
+help-version = Print version
+help-help-command = Print this message or the help of the given subcommand(s)

@@ -457,3 +457,10 @@ app-usage =
       -h, --help      mostrar esta ayuda
 
     La línea de comandos, para scripts: cells-auth --help
+help-usage = Uso:
+help-options = Opciones
+help-arguments = Argumentos
+help-commands = Comandos
+help-help = Mostrar la ayuda
+help-version = Mostrar la versión
+help-help-command = Mostrar este mensaje o la ayuda de los subcomandos indicados

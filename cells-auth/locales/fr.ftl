@@ -457,3 +457,10 @@ app-usage =
       -h, --help      afficher cette aide
 
     La ligne de commande, pour les scripts : cells-auth --help
+help-usage = Utilisation :
+help-options = Options
+help-arguments = Arguments
+help-commands = Commandes
+help-help = Afficher l’aide
+help-version = Afficher la version
+help-help-command = Afficher ce message ou l’aide des sous-commandes données

@@ -457,3 +457,10 @@ app-usage =
       -h, --help      mostrare questo aiuto
 
     La riga di comando, per gli script: cells-auth --help
+help-usage = Uso:
+help-options = Opzioni
+help-arguments = Argomenti
+help-commands = Comandi
+help-help = Mostrare l’aiuto
+help-version = Mostrare la versione
+help-help-command = Mostrare questo messaggio o l’aiuto dei sottocomandi indicati

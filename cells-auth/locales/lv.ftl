@@ -468,3 +468,10 @@ app-usage =
       -h, --help      izdrukāt šo palīdzību
 
     Komandrinda skriptiem: cells-auth --help
+help-usage = Lietojums:
+help-options = Opcijas
+help-arguments = Argumenti
+help-commands = Komandas
+help-help = Izdrukāt palīdzību
+help-version = Izdrukāt versiju
+help-help-command = Izdrukāt šo ziņojumu vai norādīto apakškomandu palīdzību

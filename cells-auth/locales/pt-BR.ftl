@@ -457,3 +457,10 @@ app-usage =
       -h, --help      mostrar esta ajuda
 
     A linha de comando, para scripts: cells-auth --help
+help-usage = Uso:
+help-options = Opções
+help-arguments = Argumentos
+help-commands = Comandos
+help-help = Mostrar a ajuda
+help-version = Mostrar a versão
+help-help-command = Mostrar esta mensagem ou a ajuda dos subcomandos indicados

@@ -457,3 +457,10 @@ app-usage =
       -h, --help      skriv ut den här hjälpen
 
     Kommandoraden, för skript: cells-auth --help
+help-usage = Användning:
+help-options = Flaggor
+help-arguments = Argument
+help-commands = Kommandon
+help-help = Skriv ut hjälpen
+help-version = Skriv ut versionen
+help-help-command = Skriv ut det här meddelandet eller hjälpen för de angivna underkommandona

@@ -75,6 +75,10 @@ fn the_help_of_both_programs_speaks_the_system_s_language_and_a_usage_error_says
     assert_eq!(help.code, Some(0), "{}", help.stderr);
     assert!(help.stdout.starts_with("Bei Pydio-Cells-Servern anmelden"), "{}", help.stdout);
     assert!(help.stdout.contains("Die Konten und den Zustand ihrer Token auflisten."), "{}", help.stdout);
+    // clap's own words too: its headings and its flags.
+    for words in ["Aufruf: cells-auth <COMMAND>", "Befehle:", "Optionen:", "-h, --help     Hilfe ausgeben"] {
+        assert!(help.stdout.contains(words), "{words}: {}", help.stdout);
+    }
     let token = run_in(&sandbox, &[("LANG", "lv_LV.UTF-8")], &["token", "--help"]);
     assert!(token.stdout.contains("Serveris noraidīja pilnvaru (401)"), "{}", token.stdout);
     let wrong = run_in(&sandbox, &[("LANG", "fr_FR.UTF-8")], &["bogus"]);

@@ -77,8 +77,8 @@ pub enum Command {
 }
 
 /// The command line with its help in the current language, from the
-/// catalog (`help-*`); the derive's English above is what the man page says.
-/// clap's own words (`Usage:`, `Options:`) stay as clap writes them.
+/// catalog (`help-*`), clap's own headings and flags included; the derive's
+/// English above is what the man page says.
 #[allow(dead_code)] // `cells-auth-assets` writes the man page from the English.
 pub fn command_in_current_language() -> clap::Command {
     use cells_auth::i18n::text;
@@ -105,6 +105,44 @@ pub fn command_in_current_language() -> clap::Command {
             }
             sub
         });
+    }
+    // clap adds its help and version flags and its `help` command when it
+    // builds the command: built first, they can be said too.
+    command.build();
+    let mut command = clap_words_in_current_language(command);
+    let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_string()).collect();
+    for name in names {
+        command = command.mut_subcommand(name, clap_words_in_current_language);
+    }
+    command
+}
+
+/// clap's own words of one (built) command: its headings, its help and
+/// version flags, and its `help` command.
+#[allow(dead_code)]
+fn clap_words_in_current_language(command: clap::Command) -> clap::Command {
+    use cells_auth::i18n::text;
+    let said = |id: &str| text(id, &[]);
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        said("help-usage")
+    );
+    let mut command = command.help_template(template).subcommand_help_heading(said("help-commands"));
+    let arguments: Vec<(String, bool)> =
+        command.get_arguments().map(|arg| (arg.get_id().to_string(), arg.is_positional())).collect();
+    for (id, positional) in arguments {
+        let heading = said(if positional { "help-arguments" } else { "help-options" });
+        command = command.mut_arg(&id, |arg| {
+            let arg = arg.help_heading(heading);
+            match id.as_str() {
+                "help" => arg.help(said("help-help")),
+                "version" => arg.help(said("help-version")),
+                _ => arg,
+            }
+        });
+    }
+    if command.find_subcommand("help").is_some() {
+        command = command.mut_subcommand("help", |help| help.about(said("help-help-command")));
     }
     command
 }
