@@ -553,6 +553,23 @@ mod tests {
     }
 
     #[test]
+    fn days_are_written_as_each_language_writes_them() {
+        let day_of = |language| day(language, chrono::NaiveDate::from_ymd_opt(2026, 3, 7).unwrap());
+        assert_eq!(day_of(Language::English), "2026-03-07");
+        assert_eq!(day_of(Language::French), "07/03/2026");
+        assert_eq!(day_of(Language::German), "07.03.2026");
+        assert_eq!(day_of(Language::Swedish), "2026-03-07");
+        assert_eq!(day_of(Language::Latvian), "07.03.2026.");
+        // A moment is the same in this computer's time zone, whatever it is.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-07T09:05:00Z").unwrap().with_timezone(&chrono::Utc);
+        let local = at.with_timezone(&chrono::Local);
+        let (hour, minute) = (local.format("%H").to_string(), local.format("%M").to_string());
+        let german = moment(Language::German, at);
+        assert!(german.ends_with(&format!(", {hour}:{minute}")), "{german}");
+        assert!(moment(Language::French, at).contains(&format!(" à {hour}:{minute}")));
+    }
+
+    #[test]
     fn the_pseudo_language_accents_and_lengthens_the_catalog_s_words_but_not_the_values() {
         assert_eq!(pseudo("Sign in"), "Síígn íín");
         let mut bundle = bundle(Language::English).unwrap();
