@@ -145,9 +145,12 @@ fn an_id_token_longer_than_a_windows_credential_is_stored_whole_in_parts() {
         windows.credentials().into_iter().filter(|name| name.starts_with(&format!("{id}/id_token"))).count()
     };
     assert!(id_token_entries(&windows) >= 4, "a header and three parts or more: {:?}", windows.credentials());
-    // The next ID token is short again: one credential, the parts gone.
+    // A refresh keeps the ID token of the sign-in (it does not store the refreshed one).
     let refreshed = windows.run(&["refresh"]);
     assert_eq!(refreshed.code, Some(0), "{}", refreshed.stderr);
+    assert!(id_token_entries(&windows) >= 4, "{:?}", windows.credentials());
+    // Signing in again brings a short one: one credential, the parts gone.
+    assert_eq!(signed_in(&windows, &idp), id);
     assert_eq!(id_token_entries(&windows), 1, "{:?}", windows.credentials());
     assert_eq!(windows.run(&["logout", &id]).code, Some(0));
     assert_eq!(id_token_entries(&windows), 0);

@@ -107,7 +107,7 @@ impl Store {
         if let Some(refresh) = &tokens.refresh_token {
             self.save_refresh_token(&account.id, refresh)?;
         }
-        self.save_refreshed(account, tokens)
+        self.save_tokens_and_account(account, tokens, true)
     }
 
     /// Stores a rotated refresh token at once: the one it replaces is spent.
@@ -117,21 +117,35 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the access and ID tokens of a refresh whose refresh token is
-    /// already saved, then the account metadata.
+    /// Stores the access token of a refresh whose refresh token is already
+    /// saved, then the account metadata. The refreshed ID token is checked
+    /// (same user) but not kept: nothing reads a stored ID token after the
+    /// sign-in, and each keyring write is a round trip.
     pub fn save_refreshed(&self, account: &Account, tokens: &TokenSet) -> Result<(), StoreError> {
-        // Side by side: each keyring call is a round trip of its own, and
-        // neither of these two depends on the other.
-        let (id_token, access_token) = std::thread::scope(|scope| {
-            let id_token = scope.spawn(|| match &tokens.id_token {
-                Some(id_token) => self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret()),
-                None => Ok(()),
-            });
-            let access_token = self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret());
-            (id_token.join(), access_token)
-        });
-        id_token.map_err(|_| StoreError::Keyring("the keyring worker failed".into()))??;
-        access_token?;
+        self.save_tokens_and_account(account, tokens, false)
+    }
+
+    fn save_tokens_and_account(
+        &self,
+        account: &Account,
+        tokens: &TokenSet,
+        with_id_token: bool,
+    ) -> Result<(), StoreError> {
+        let set_access_token = || self.secrets.set(&account.id, SecretKind::AccessToken, tokens.access_token.secret());
+        match tokens.id_token.as_ref().filter(|_| with_id_token) {
+            None => set_access_token()?,
+            Some(id_token) => {
+                // Side by side: each keyring call is a round trip of its own,
+                // and neither of these two depends on the other.
+                let (id_token, access_token) = std::thread::scope(|scope| {
+                    let id_token =
+                        scope.spawn(|| self.secrets.set(&account.id, SecretKind::IdToken, id_token.secret()));
+                    (id_token.join(), set_access_token())
+                });
+                id_token.map_err(|_| StoreError::Keyring("the keyring worker failed".into()))??;
+                access_token?;
+            }
+        }
         self.update_file(|file| {
             match file.accounts.iter_mut().find(|a| a.id == account.id) {
                 Some(existing) => *existing = account.clone(),
