@@ -19,14 +19,15 @@ pub struct Settings {
     pub language: Option<Language>,
 }
 
-fn path(app: &AppHandle) -> Option<PathBuf> {
-    app.path().app_config_dir().ok().map(|dir| dir.join(FILE))
+fn path(app: &AppHandle) -> Result<PathBuf> {
+    let dir = app.path().app_config_dir();
+    Ok(dir.map_err(|e| Error::new(Message::new("app-no-config-dir").with("reason", e)))?.join(FILE))
 }
 
 /// The saved settings; the defaults when there are none. A damaged file is
 /// logged and read as the defaults: a language is not worth a refusal to start.
 pub fn load(app: &AppHandle) -> Settings {
-    let Some(path) = path(app) else { return Settings::default() };
+    let Ok(path) = path(app) else { return Settings::default() };
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|err| {
             tracing::warn!(path = %path.display(), error = %err, "the settings are damaged; the defaults are used");
@@ -37,11 +38,7 @@ pub fn load(app: &AppHandle) -> Settings {
 }
 
 pub fn save(app: &AppHandle, settings: &Settings) -> Result<()> {
-    let path = app
-        .path()
-        .app_config_dir()
-        .map_err(|e| Error::new(Message::new("app-no-config-dir").with("reason", e)))?
-        .join(FILE);
+    let path = path(app)?;
     let json = serde_json::to_string_pretty(settings).map_err(|e| Error::new(Message::verbatim(e)))?;
     write_atomically(&path, &json)
 }

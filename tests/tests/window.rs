@@ -24,6 +24,19 @@ async fn add_account(window: &Window, idp: &Idp) {
     window.wait_for(".account[data-state=signed_in]").await;
 }
 
+/// The app with `env`, alice signed in beforehand by the command line, and
+/// no browser of its own.
+async fn app_already_signed_in(name: &str, env: &[(&str, &str)]) -> (Fixture, Window) {
+    let mut fixture = Fixture::start();
+    fixture.sandbox.sign_in(&fixture.idp);
+    for (key, value) in env {
+        fixture.sandbox.set_env(key, value);
+    }
+    let window = Window::open(&fixture.sandbox, Browser::Nothing, name).await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    (fixture, window)
+}
+
 /// The app, with alice signed in through Chromium.
 async fn app_signed_in(name: &str) -> (Fixture, Window) {
     let fixture = Fixture::start();
@@ -686,11 +699,8 @@ fn words_not_from_the_catalog(text: &str, values: &[&str]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_the_pseudo_language_every_text_a_person_reads_comes_from_the_catalog() {
-    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
-    sandbox.sign_in(&idp);
-    sandbox.set_env("CELLS_AUTH_PSEUDO", "1");
-    let window = Window::open(&sandbox, Browser::Nothing, "pseudo").await;
-    window.wait_for(".account[data-state=signed_in]").await;
+    let (Fixture { idp, sandbox: _sandbox, ports: _ports }, window) =
+        app_already_signed_in("pseudo", &[("CELLS_AUTH_PSEUDO", "1")]).await;
     // The product's name and the hash's are names, the same in every language.
     let values = ["Cells Sync", "SHA-256", "alice", "Cells Test Server"];
     let mut read = everything_a_person_reads(&window).await;
@@ -844,11 +854,8 @@ async fn overflowing(window: &Window) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_german_at_twice_the_text_size_nothing_overflows_its_box() {
-    let Fixture { idp, mut sandbox, ports: _ports } = Fixture::start();
-    sandbox.sign_in(&idp);
-    sandbox.set_env("LANG", "de_DE.UTF-8");
-    let window = Window::open(&sandbox, Browser::Nothing, "german-200").await;
-    window.wait_for(".account[data-state=signed_in]").await;
+    let (Fixture { idp, sandbox: _sandbox, ports: _ports }, window) =
+        app_already_signed_in("german-200", &[("LANG", "de_DE.UTF-8")]).await;
     // Text twice as large, as a user's text size setting makes it (every size is in rem or em).
     let doubled = "const root = document.documentElement; \
         root.style.fontSize = (parseFloat(getComputedStyle(root).fontSize) * 2) + 'px'; \
@@ -874,10 +881,7 @@ async fn in_german_at_twice_the_text_size_nothing_overflows_its_box() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_of_the_eight_languages_chosen_in_the_window_is_spoken_by_the_window_and_the_tray() {
-    let Fixture { idp, sandbox, ports: _ports } = Fixture::start();
-    sandbox.sign_in(&idp);
-    let window = Window::open(&sandbox, Browser::Nothing, "eight-languages").await;
-    window.wait_for(".account[data-state=signed_in]").await;
+    let (_fixture, window) = app_already_signed_in("eight-languages", &[]).await;
     let languages = [
         ("fr", "Comptes", "Connecté", "Quitter"),
         ("de", "Konten", "Angemeldet", "Beenden"),
