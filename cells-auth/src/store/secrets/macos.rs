@@ -2,6 +2,8 @@
 
 use crate::store::error::StoreError;
 
+pub(super) use super::native::Keyring;
+
 /// A Keychain item has no practical limit.
 pub(super) const ENTRY_LIMIT: Option<usize> = None;
 

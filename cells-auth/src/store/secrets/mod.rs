@@ -23,11 +23,12 @@ mod windows;
 #[cfg(windows)]
 use windows as system;
 
+#[cfg(any(windows, target_os = "macos"))]
+mod native;
 mod parts;
 
-use std::sync::mpsc;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{mpsc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::error::StoreError;
 
@@ -76,6 +77,18 @@ pub trait SecretStore: Send + Sync {
     fn check_writable(&self) -> Result<(), StoreError>;
 }
 
+/// What one keyring call can say, the same on every system.
+#[derive(Debug)]
+pub(super) enum EntryError {
+    /// Locked, or access refused (a prompt declined, a session without the user's credentials).
+    NoAccess,
+    /// Longer than one entry may hold (this many characters). Linux's has no limit.
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    TooLong(usize),
+    /// The system's keyring failed; its own words.
+    Failed(String),
+}
+
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential
 /// Manager on Windows.
 #[derive(Debug, Clone)]
@@ -83,6 +96,30 @@ pub struct KeyringSecrets {
     service: String,
     /// The longest value one entry holds, if the system has a limit.
     entry_limit: Option<usize>,
+}
+
+/// A keyring call, run on the keyring's thread.
+type Job = Box<dyn FnOnce(&system::Keyring) + Send>;
+
+/// The one thread of this process that speaks to the keyring, holding the
+/// system's connection (on Linux, one Secret Service connection and session)
+/// for every call. Made at the first call.
+fn keyring_thread() -> Result<&'static Mutex<mpsc::Sender<Job>>, StoreError> {
+    static THREAD: OnceLock<Result<Mutex<mpsc::Sender<Job>>, String>> = OnceLock::new();
+    let thread = THREAD.get_or_init(|| {
+        let (sender, jobs) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                let keyring = system::Keyring::new();
+                for job in jobs {
+                    job(&keyring);
+                }
+            })
+            .map(|_| Mutex::new(sender))
+            .map_err(|e| e.to_string())
+    });
+    thread.as_ref().map_err(|why| StoreError::Keyring(why.clone()))
 }
 
 impl KeyringSecrets {
@@ -95,13 +132,13 @@ impl KeyringSecrets {
         format!("{account}/{}", kind.as_str())
     }
 
-    /// Runs a keyring call on its own thread and waits at most
-    /// [`KEYRING_TIMEOUT`] for it: a locked keyring may wait for a prompt forever.
+    /// Runs a keyring call on the keyring's thread and waits at most
+    /// [`KEYRING_TIMEOUT`] for it: a locked keyring may wait for a prompt.
     fn bounded<T: Send + 'static>(
         &self,
         writes: bool,
         kind: Option<SecretKind>,
-        call: impl FnOnce(&str) -> keyring::Result<T> + Send + 'static,
+        call: impl FnOnce(&ServiceEntries<'_>) -> Result<T, EntryError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let step = if writes { crate::steps::Step::KeyringWrite } else { crate::steps::Step::KeyringRead };
         crate::steps::timed(step, || self.bounded_now(kind, call))
@@ -110,32 +147,32 @@ impl KeyringSecrets {
     fn bounded_now<T: Send + 'static>(
         &self,
         kind: Option<SecretKind>,
-        call: impl FnOnce(&str) -> keyring::Result<T> + Send + 'static,
+        call: impl FnOnce(&ServiceEntries<'_>) -> Result<T, EntryError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (tx, rx) = mpsc::channel();
+        let (reply, answer) = mpsc::sync_channel(1);
         let service = self.service.clone();
-        std::thread::Builder::new()
-            .name("keyring".into())
-            .spawn(move || {
-                let _ = tx.send(call(&service));
-            })
-            .map_err(|e| StoreError::Keyring(e.to_string()))?;
-        match rx.recv_timeout(KEYRING_TIMEOUT) {
+        let deadline = Instant::now() + KEYRING_TIMEOUT;
+        let job: Job = Box::new(move |keyring| {
+            // Queued behind a call that stalled: its caller has given up, and
+            // a write nobody waits for any more is not made.
+            if Instant::now() < deadline {
+                let _ = reply.send(call(&ServiceEntries { keyring, service: &service }));
+            }
+        });
+        let sent = keyring_thread()?.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+        sent.map_err(|_| StoreError::Keyring("the keyring thread has stopped".into()))?;
+        match answer.recv_timeout(KEYRING_TIMEOUT) {
             Ok(result) => result.map_err(|err| keyring_error(err, kind)),
             Err(_) => Err(StoreError::KeyringTimeout(KEYRING_TIMEOUT.as_secs())),
         }
     }
 }
 
-fn keyring_error(err: keyring::Error, kind: Option<SecretKind>) -> StoreError {
+fn keyring_error(err: EntryError, kind: Option<SecretKind>) -> StoreError {
     match err {
-        // Locked, or access refused (a prompt declined, a session without the user's credentials).
-        keyring::Error::NoStorageAccess(_) => StoreError::KeyringLocked(system::UNLOCK),
-        keyring::Error::PlatformFailure(inner) => system::failed(&first_line(&inner.to_string())),
-        keyring::Error::TooLong(_, len) => {
-            StoreError::SecretTooLong { kind: kind.map_or("secret-any", SecretKind::noun), len: len as usize }
-        }
-        other => StoreError::Keyring(first_line(&other.to_string())),
+        EntryError::NoAccess => StoreError::KeyringLocked(system::UNLOCK),
+        EntryError::Failed(detail) => system::failed(&first_line(&detail)),
+        EntryError::TooLong(len) => StoreError::SecretTooLong { kind: kind.map_or("secret-any", SecretKind::noun), len },
     }
 }
 
@@ -144,26 +181,22 @@ fn first_line(text: &str) -> String {
 }
 
 /// The keyring's entries of one service, by name.
-struct ServiceEntries<'a>(&'a str);
+struct ServiceEntries<'a> {
+    keyring: &'a system::Keyring,
+    service: &'a str,
+}
 
 impl parts::Entries for ServiceEntries<'_> {
-    fn get(&self, name: &str) -> keyring::Result<Option<String>> {
-        match keyring::Entry::new(self.0, name)?.get_password() {
-            Ok(value) => Ok(Some(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err),
-        }
+    fn get(&self, name: &str) -> Result<Option<String>, EntryError> {
+        self.keyring.get(self.service, name)
     }
 
-    fn set(&self, name: &str, value: &str) -> keyring::Result<()> {
-        keyring::Entry::new(self.0, name)?.set_password(value)
+    fn set(&self, name: &str, value: &str) -> Result<(), EntryError> {
+        self.keyring.set(self.service, name, value)
     }
 
-    fn delete(&self, name: &str) -> keyring::Result<()> {
-        match keyring::Entry::new(self.0, name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(err) => Err(err),
-        }
+    fn delete(&self, name: &str) -> Result<(), EntryError> {
+        self.keyring.delete(self.service, name)
     }
 }
 
@@ -172,13 +205,13 @@ impl SecretStore for KeyringSecrets {
         let name = Self::entry_name(account, kind);
         let value = value.to_string();
         let limit = self.entry_limit;
-        self.bounded(true, Some(kind), move |service| parts::set(&ServiceEntries(service), &name, &value, limit))
+        self.bounded(true, Some(kind), move |entries| parts::set(entries, &name, &value, limit))
     }
 
     fn get(&self, account: &str, kind: SecretKind) -> Result<Option<String>, StoreError> {
         let name = Self::entry_name(account, kind);
         let limit = self.entry_limit;
-        match self.bounded(false, Some(kind), move |service| parts::get(&ServiceEntries(service), &name, limit))? {
+        match self.bounded(false, Some(kind), move |entries| parts::get(entries, &name, limit))? {
             Ok(value) => Ok(value),
             Err(parts::Incomplete) => Err(StoreError::SecretIncomplete(kind.noun())),
         }
@@ -187,20 +220,20 @@ impl SecretStore for KeyringSecrets {
     fn delete(&self, account: &str, kind: SecretKind) -> Result<(), StoreError> {
         let name = Self::entry_name(account, kind);
         let limit = self.entry_limit;
-        self.bounded(true, Some(kind), move |service| parts::delete(&ServiceEntries(service), &name, limit))
+        self.bounded(true, Some(kind), move |entries| parts::delete(entries, &name, limit))
     }
 
     fn check_writable(&self) -> Result<(), StoreError> {
+        use parts::Entries as _;
         let probe = format!("probe-{}", std::process::id());
-        self.bounded(true, None, move |service| {
-            let entry = keyring::Entry::new(service, &probe)?;
-            entry.set_password("probe")?;
-            let read = entry.get_password();
-            let _ = entry.delete_credential();
-            match read {
-                Ok(value) if value == "probe" => Ok(()),
-                Ok(_) => Err(keyring::Error::PlatformFailure("the keyring returned another value than stored".into())),
-                Err(err) => Err(err),
+        self.bounded(true, None, move |entries| {
+            entries.set(&probe, "probe")?;
+            let read = entries.get(&probe);
+            let _ = entries.delete(&probe);
+            match read? {
+                Some(value) if value == "probe" => Ok(()),
+                Some(_) => Err(EntryError::Failed("the keyring returned another value than stored".into())),
+                None => Err(EntryError::Failed("the keyring lost a value just stored".into())),
             }
         })
     }

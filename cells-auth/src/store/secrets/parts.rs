@@ -9,14 +9,16 @@
 //! Where the system has no limit, a secret is one entry, as before, and no
 //! call is added.
 
+use super::EntryError;
+
 const HEADER: &str = "cells-auth-parts:";
 
 /// The keyring's entries, by name.
 pub(super) trait Entries {
-    fn get(&self, name: &str) -> keyring::Result<Option<String>>;
-    fn set(&self, name: &str, value: &str) -> keyring::Result<()>;
+    fn get(&self, name: &str) -> Result<Option<String>, EntryError>;
+    fn set(&self, name: &str, value: &str) -> Result<(), EntryError>;
     /// Deleting an entry that is not there is not an error.
-    fn delete(&self, name: &str) -> keyring::Result<()>;
+    fn delete(&self, name: &str) -> Result<(), EntryError>;
 }
 
 /// A header whose parts are not all there.
@@ -46,7 +48,7 @@ fn pieces(value: &str, limit: usize) -> Vec<&str> {
     pieces
 }
 
-pub(super) fn set(entries: &impl Entries, name: &str, value: &str, limit: Option<usize>) -> keyring::Result<()> {
+pub(super) fn set(entries: &impl Entries, name: &str, value: &str, limit: Option<usize>) -> Result<(), EntryError> {
     let Some(limit) = limit else { return entries.set(name, value) };
     let previous = entries.get(name)?;
     if value.chars().count() <= limit && !value.starts_with(HEADER) {
@@ -71,7 +73,7 @@ pub(super) fn get(
     entries: &impl Entries,
     name: &str,
     limit: Option<usize>,
-) -> keyring::Result<Result<Option<String>, Incomplete>> {
+) -> Result<Result<Option<String>, Incomplete>, EntryError> {
     let value = entries.get(name)?;
     let Some((generation, count)) = value.as_deref().filter(|_| limit.is_some()).and_then(header) else {
         return Ok(Ok(value));
@@ -86,7 +88,7 @@ pub(super) fn get(
     Ok(Ok(Some(whole)))
 }
 
-pub(super) fn delete(entries: &impl Entries, name: &str, limit: Option<usize>) -> keyring::Result<()> {
+pub(super) fn delete(entries: &impl Entries, name: &str, limit: Option<usize>) -> Result<(), EntryError> {
     if limit.is_some() {
         if let Some((generation, count)) = entries.get(name)?.as_deref().and_then(header) {
             for index in 0..count {
@@ -120,17 +122,17 @@ mod tests {
     }
 
     impl Entries for Capped {
-        fn get(&self, name: &str) -> keyring::Result<Option<String>> {
+        fn get(&self, name: &str) -> Result<Option<String>, EntryError> {
             Ok(self.entries.borrow().get(name).cloned())
         }
-        fn set(&self, name: &str, value: &str) -> keyring::Result<()> {
+        fn set(&self, name: &str, value: &str) -> Result<(), EntryError> {
             if value.chars().count() > self.limit {
-                return Err(keyring::Error::TooLong("password".into(), self.limit as u32));
+                return Err(EntryError::TooLong(value.chars().count()));
             }
             self.entries.borrow_mut().insert(name.into(), value.into());
             Ok(())
         }
-        fn delete(&self, name: &str) -> keyring::Result<()> {
+        fn delete(&self, name: &str) -> Result<(), EntryError> {
             self.entries.borrow_mut().remove(name);
             Ok(())
         }

@@ -2,6 +2,8 @@
 
 use crate::store::error::StoreError;
 
+pub(super) use super::native::Keyring;
+
 /// `CRED_MAX_CREDENTIAL_BLOB_SIZE` is 2,560 bytes, and a password is kept
 /// as UTF-16: 1,280 characters. An ID token can be longer; it is stored in
 /// parts (`parts.rs`).
