@@ -105,7 +105,8 @@ async fn answer(
             Answer::Refused { message: "this agent answers only its own user".into() }
         }
         Err(_) => Answer::Failed { code: super::exit::FAILURE, message: NOT_A_REQUEST.into() },
-        Ok(request) if comparable(&request.store) != store_dir => Answer::OtherStore,
+        // The client sends its store's path already made comparable: most often equal as it is.
+        Ok(request) if request.store != store_dir && comparable(&request.store) != store_dir => Answer::OtherStore,
         Ok(request) => token_for(manager, &request, seen).await,
     };
     crate::failpoint::hit("agent-before-answer");
@@ -130,7 +131,7 @@ async fn token_for(manager: &AccountManager, request: &Request, seen: &std::sync
             return Answer::Failed { code, message };
         }
     }
-    let accounts: Vec<_> = manager.accounts().into_iter().map(|view| view.account).collect();
+    let accounts = manager.stored_accounts();
     let account = match find_account_or_only(&accounts, selector) {
         Ok(account) => account,
         Err(err) => {

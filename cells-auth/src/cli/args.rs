@@ -147,6 +147,67 @@ fn clap_words_in_current_language(command: clap::Command) -> clap::Command {
     command
 }
 
+/// `token`, `token --json`, `token ACCOUNT` and `token --json ACCOUNT` (in
+/// either order): the forms scripts run many times a minute, read without
+/// building the parser so that a running agent answers sooner. `None` for
+/// anything else, which clap reads. Gives (account, json), as clap would.
+#[allow(dead_code)] // `cells-auth-assets` reads no arguments.
+pub fn plain_token_request(args: &[std::ffi::OsString]) -> Option<(Option<String>, bool)> {
+    let args: Vec<&str> = args.iter().map(|arg| arg.to_str()).collect::<Option<_>>()?;
+    let ["token", rest @ ..] = args.as_slice() else { return None };
+    let (mut account, mut json) = (None, false);
+    for arg in rest {
+        match *arg {
+            "--json" if !json => json = true,
+            value if !value.starts_with('-') && account.is_none() => account = Some(value.to_string()),
+            _ => return None,
+        }
+    }
+    Some((account, json))
+}
+
 fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plain_token_forms_are_read_as_clap_reads_them_and_nothing_else_is() {
+        let cases: [&[&str]; 16] = [
+            &["token"],
+            &["token", "--json"],
+            &["token", "alice"],
+            &["token", "alice", "--json"],
+            &["token", "--json", "alice"],
+            &["token", ""],
+            &["token", "help"],
+            &["token", "--json", "--json"],
+            &["token", "alice", "bob"],
+            &["token", "--rejected"],
+            &["token", "-"],
+            &["token", "--", "alice"],
+            &["token", "--account=alice"],
+            &["token", "--help"],
+            &["status"],
+            &["toke"],
+        ];
+        let mut plain = 0;
+        for case in cases {
+            let args: Vec<std::ffi::OsString> = case.iter().map(Into::into).collect();
+            let Some((account, json)) = plain_token_request(&args) else { continue };
+            plain += 1;
+            let parsed = Cli::try_parse_from(std::iter::once("cells-auth").chain(case.iter().copied()))
+                .unwrap_or_else(|err| panic!("{case:?}: clap refused what was read as plain: {err}"));
+            match parsed.command {
+                Command::Token { account: clap_account, rejected, json: clap_json } => {
+                    assert_eq!((account, json, false), (clap_account, clap_json, rejected), "{case:?}");
+                }
+                other => panic!("{case:?}: clap read {other:?}"),
+            }
+        }
+        assert_eq!(plain, 7, "the seven plain forms above are read without clap");
+    }
 }

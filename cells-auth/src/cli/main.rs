@@ -58,9 +58,23 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("cells-auth: internal error: {}", what.lines().next().unwrap_or(""));
     }));
-    let parsed = args::command_in_current_language()
-        .try_get_matches()
-        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    // A running agent answers the plain `token` forms before the parser is built.
+    let arguments: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some((account, json)) = args::plain_token_request(&arguments) {
+        if std::env::var_os(LOG_ENV).is_none() {
+            if let Some(answered) = token_from_agent(account.as_deref(), None, json) {
+                return answered;
+            }
+        }
+    }
+    // Parsed by the plain command; the one that says its help and errors in
+    // the user's language reads the catalog for every text, so it is built
+    // only when there is help or an error to show.
+    let parsed = <Cli as clap::Parser>::try_parse().or_else(|_| {
+        args::command_in_current_language()
+            .try_get_matches()
+            .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches))
+    });
     let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {

@@ -232,6 +232,15 @@ impl AccountManager {
         views
     }
 
+    /// The accounts as stored, in the order of [`Self::accounts`], without
+    /// the texts a view computes: what the agent looks an account up in.
+    pub fn stored_accounts(&self) -> Vec<Account> {
+        let slots: Vec<Arc<Slot>> = lock(&self.inner.slots).values().cloned().collect();
+        let mut accounts: Vec<Account> = slots.iter().map(|slot| lock(&slot.state).account.clone()).collect();
+        accounts.sort_by(|a, b| a.signed_in_at.cmp(&b.signed_in_at).then(a.id.cmp(&b.id)));
+        accounts
+    }
+
     pub fn account(&self, account_id: &str) -> Result<AccountView, ManagerError> {
         Ok(self.slot(account_id)?.view(self.inner.clock.now()))
     }
