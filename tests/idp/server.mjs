@@ -92,6 +92,18 @@ const provider = new Provider(issuer, {
       scope: SCOPES.join(' '),
     },
     {
+      // oidc-agent, the yardstick of `cells-auth token` in make bench: it
+      // authenticates as a confidential client (refresh-token.mjs).
+      client_id: 'oidc-agent-bench',
+      client_secret: 'bench-secret',
+      application_type: 'web',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://localhost:4242/servers/callback'],
+      scope: [...SCOPES, 'offline_access'].join(' '),
+    },
+    {
       client_id: 'cells-mobile',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
@@ -102,7 +114,8 @@ const provider = new Provider(issuer, {
     },
   ],
   jwks: { keys: [signingJwk] },
-  scopes: SCOPES,
+  // offline_access: only oidc-agent's client may ask for it (make bench's yardstick).
+  scopes: [...SCOPES, 'offline_access'],
   claims: {
     openid: ['sub', 'sid'],
     email: ['email', 'email_verified'],
@@ -147,7 +160,8 @@ const provider = new Provider(issuer, {
     const existing = grantId && (await ctx.oidc.provider.Grant.find(grantId));
     if (existing) return existing;
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope(SCOPES.join(' '));
+    // offline_access: oidc-agent asks for it (make bench's yardstick).
+    grant.addOIDCScope([...SCOPES, 'offline_access'].join(' '));
     await grant.save();
     return grant;
   },
@@ -286,7 +300,8 @@ async function interaction(req, res, url) {
     const grant = details.grantId
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
-    grant.addOIDCScope(SCOPES.join(' '));
+    // offline_access: oidc-agent asks for it (make bench's yardstick).
+    grant.addOIDCScope([...SCOPES, 'offline_access'].join(' '));
     const grantId = await grant.save();
     return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
