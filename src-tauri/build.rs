@@ -4,6 +4,7 @@ fn main() {
     let commands = &[
         "app_info",
         "set_language",
+        "dismiss_outcome",
         "list_accounts",
         "validate_server",
         "start_sign_in",

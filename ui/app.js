@@ -198,6 +198,7 @@ function askToTrust(problem, customScheme) {
 $('trust-certificate').addEventListener('click', async () => {
   const asked = certificateAsked;
   certificateAsked = null;
+  invoke('dismiss_outcome');
   $('certificate-dialog').close();
   if (!asked) return;
   try {
@@ -212,6 +213,7 @@ $('trust-certificate').addEventListener('click', async () => {
 });
 $('distrust-certificate').addEventListener('click', () => {
   certificateAsked = null;
+  invoke('dismiss_outcome');
   $('certificate-dialog').close();
   showOutcome(t('window-certificate-not-trusted'), false);
 });
@@ -349,6 +351,23 @@ function showOutcome(text, ok) {
   outcome.className = `outcome ${ok ? 'ok' : 'bad'}`;
 }
 
+// How a sign-in ended: from the event, or from the app when the window was
+// made after it. The same outcome is shown once.
+let finishedShown = null;
+
+function showFinished(outcome) {
+  const key = JSON.stringify(outcome);
+  if (key === finishedShown) return;
+  finishedShown = key;
+  if (outcome.certificate) return askToTrust(outcome.certificate, false);
+  if (outcome.cancelled) showOutcome(t('window-sign-in-cancelled'), true);
+  else showOutcome(outcome.message, outcome.ok);
+  if (outcome.ok) {
+    $('server').value = '';
+    checkServer();
+  }
+}
+
 // ---- start ----------------------------------------------------------------
 
 async function start() {
@@ -365,16 +384,7 @@ async function start() {
     performance.measure('accounts-rendered', { start: started });
   });
   await listen('pending-changed', (event) => setPending(event.payload));
-  await listen('sign-in-finished', (event) => {
-    const outcome = event.payload;
-    if (outcome.certificate) return askToTrust(outcome.certificate, false);
-    if (outcome.cancelled) showOutcome(t('window-sign-in-cancelled'), true);
-    else showOutcome(outcome.message, outcome.ok);
-    if (outcome.ok) {
-      $('server').value = '';
-      checkServer();
-    }
-  });
+  await listen('sign-in-finished', (event) => showFinished(event.payload));
   await listen('add-account', () => $('server').focus());
   const info = await invoke('app_info');
   texts = info.texts;
@@ -393,6 +403,9 @@ async function start() {
     $('demo-hint').textContent = info.options.demo_hint;
   }
   setPending(info.pending);
+  // A window made after these happened (it is dropped while hidden).
+  if (info.outcome) showFinished(info.outcome);
+  if (info.add_account) $('server').focus();
   $('start-at-login').checked = await invoke('start_at_login');
   try {
     accounts = await invoke('list_accounts');

@@ -23,7 +23,15 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         texts: cells_auth::i18n::window_texts(language),
         language_choice: *state.language_choice.borrow(),
         languages: LanguageOption::all(),
+        outcome: state.last_outcome(),
+        add_account: state.take_account_asked(),
     }
+}
+
+/// The last outcome was answered (the certificate question) or seen.
+#[tauri::command]
+pub fn dismiss_outcome(state: State<'_, AppState>) {
+    state.dismiss_outcome();
 }
 
 /// The window's language choice (`None`: the system's): remembered, and

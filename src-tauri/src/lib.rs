@@ -17,13 +17,14 @@ mod power;
 mod settings;
 mod state;
 mod tray;
+mod window;
 
 use std::collections::HashSet;
 use std::process::ExitCode;
 
 use cells_auth::manager::AccountManager;
 use cells_auth::view::{self, AccountView, Status};
-use tauri::{AppHandle, Manager, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
@@ -47,7 +48,7 @@ pub fn run() -> ExitCode {
         // A second start at login (`--hidden`) leaves the running app as it is.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             if !autostart::asks_hidden(&argv) {
-                tray::show_window(app);
+                window::show(app);
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
@@ -57,6 +58,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
+            commands::dismiss_outcome,
             commands::list_accounts,
             commands::validate_server,
             commands::start_sign_in,
@@ -82,12 +84,9 @@ pub fn run() -> ExitCode {
             // Before the first text: the tray's and the window's.
             handle.state::<AppState>().choose_language(settings::load(&handle).language);
             tray::create(&handle)?;
-            // Made here, not by Tauri from the configuration, so that a start
-            // at login makes it hidden rather than showing and hiding it.
-            let visible = !handle.state::<AppState>().options.hidden;
-            if let Some(config) = handle.config().app.windows.iter().find(|w| w.label == "main") {
-                let window = tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(visible).build()?;
-                software_rendering(&window);
+            // Started at login (hidden): no window, and no WebKit, until it is shown.
+            if !handle.state::<AppState>().options.hidden {
+                window::make(&handle, true)?;
             }
             deeplink::listen(&handle);
             if let Ok(manager) = handle.state::<AppState>().manager() {
@@ -106,14 +105,18 @@ pub fn run() -> ExitCode {
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 api.prevent_close();
-                let _ = window.hide();
-                window.state::<AppState>().window_shown.send_replace(false);
+                window::hide(window);
             }
         })
         .build(tauri::generate_context!());
     match app {
         Ok(app) => {
-            app.run(|_, _| {});
+            app.run(|_, event| {
+                // The window dropped while hidden is not the app ending: only Quit is.
+                if let RunEvent::ExitRequested { code: None, api, .. } = event {
+                    api.prevent_exit();
+                }
+            });
             ExitCode::SUCCESS
         }
         Err(err) => {
@@ -121,22 +124,6 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Draws the page without WebKit's accelerated compositing: a window of
-/// text and buttons gains nothing from it, and it costs the web process
-/// about 60 MiB and wakes it while idle. Set on the view, not through
-/// `WEBKIT_DISABLE_COMPOSITING_MODE`, which the browser we open would inherit.
-fn software_rendering(window: &tauri::WebviewWindow) {
-    #[cfg(target_os = "linux")]
-    let _ = window.with_webview(|webview| {
-        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
-        if let Some(settings) = webview.inner().settings() {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-    });
-    #[cfg(not(target_os = "linux"))]
-    let _ = window;
 }
 
 /// Follows the account manager: each change, and each moment a text of the

@@ -80,6 +80,10 @@ pub struct AppInfo {
     pub language_choice: Option<Language>,
     /// The languages to choose from, each named in itself.
     pub languages: Vec<LanguageOption>,
+    /// How the last sign-in ended, for a window made after it.
+    pub outcome: Option<SignInOutcome>,
+    /// The tray asked for a new account before this page was loaded.
+    pub add_account: bool,
 }
 
 #[derive(Serialize)]

@@ -33,6 +33,11 @@ pub struct AppState {
     /// no config directory): shown in the window.
     accounts: std::result::Result<AccountManager, Message>,
     pending: Mutex<Option<Pending>>,
+    /// How the last sign-in ended, until another starts: a window made
+    /// later shows it too (the certificate question among them).
+    last_outcome: Mutex<Option<SignInOutcome>>,
+    /// The tray's "Add account..." for a window whose page has not loaded yet.
+    account_asked: std::sync::atomic::AtomicBool,
     next_id: Mutex<u64>,
     /// Where the log is written, or why it is not (set once at start).
     pub log_dir: std::sync::OnceLock<std::result::Result<std::path::PathBuf, Message>>,
@@ -57,6 +62,8 @@ impl AppState {
             options,
             accounts,
             pending: Mutex::new(None),
+            last_outcome: Mutex::new(None),
+            account_asked: Default::default(),
             next_id: Mutex::new(0),
             log_dir: Default::default(),
             window_shown: tokio::sync::watch::Sender::new(shown),
@@ -93,6 +100,30 @@ impl AppState {
         self.language_choice.send_replace(choice);
     }
 
+    /// A sign-in ended: kept for a window made later, and told to the one there is.
+    pub fn finished(&self, app: &AppHandle, outcome: SignInOutcome) {
+        events::sign_in_finished(app, &outcome);
+        *lock(&self.last_outcome) = Some(outcome);
+    }
+
+    /// The last outcome, once answered or seen through, is not shown again.
+    pub fn dismiss_outcome(&self) {
+        *lock(&self.last_outcome) = None;
+    }
+
+    pub fn last_outcome(&self) -> Option<SignInOutcome> {
+        lock(&self.last_outcome).clone()
+    }
+
+    pub fn ask_for_an_account(&self) {
+        self.account_asked.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the tray asked for an account before the page could hear it (once).
+    pub fn take_account_asked(&self) -> bool {
+        self.account_asked.swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn pending(&self) -> Option<PendingView> {
         lock(&self.pending).as_ref().map(|p| p.view.clone())
     }
@@ -109,6 +140,7 @@ impl AppState {
     ) -> Result<PendingView> {
         let server = ServerUrl::parse(server)?;
         self.cancel_sign_in().await;
+        self.dismiss_outcome();
         let redirect = match (custom_scheme, self.options.dev_redirect) {
             (true, _) => RedirectMode::CustomScheme,
             (false, true) => RedirectMode::Development,
@@ -160,7 +192,7 @@ impl AppState {
                 }
             }
             events::pending_changed(&app, state.pending().as_ref());
-            events::sign_in_finished(&app, &outcome);
+            state.finished(&app, outcome);
         });
         Ok(view)
     }

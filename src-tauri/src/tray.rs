@@ -10,6 +10,7 @@ use tauri::{AppHandle, Manager};
 use crate::events;
 use crate::model::{SignInOutcome, TrayModel};
 use crate::state::AppState;
+use crate::window;
 
 const TRAY_ID: &str = "main";
 const ICON: &[u8] = include_bytes!("../../icons/tray.png");
@@ -57,26 +58,23 @@ fn build_menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::W
     Ok(menu)
 }
 
-pub fn show_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
-        app.state::<AppState>().window_shown.send_replace(true);
-    }
-}
-
 fn on_menu(app: &AppHandle, id: &str) {
     match id {
         "quit" => app.exit(0),
-        "show" => show_window(app),
+        "show" => {
+            window::show(app);
+        }
         "add" => {
-            show_window(app);
-            events::add_account(app);
+            // A window made now reads the request when its page loads.
+            if window::show(app) {
+                app.state::<AppState>().ask_for_an_account();
+            } else {
+                events::add_account(app);
+            }
         }
         other => {
             if let Some(account_id) = other.strip_prefix("reauth:") {
-                show_window(app);
+                window::show(app);
                 reauthenticate(app.clone(), account_id.to_string());
             }
         }
@@ -96,7 +94,7 @@ fn reauthenticate(app: AppHandle, account_id: String) {
                 account_id: None,
                 certificate: err.certificate().cloned(),
             };
-            events::sign_in_finished(&app, &outcome);
+            app.state::<AppState>().finished(&app, outcome);
         }
     });
 }
