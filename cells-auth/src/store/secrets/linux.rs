@@ -98,10 +98,9 @@ fn attributes<'a>(service: &'a str, name: &'a str) -> HashMap<&'a str, &'a str> 
 /// new one may work. An unanswered call (a stalled keyring) is not retried.
 fn session_lost(err: &Error) -> bool {
     match err {
-        Error::Dbus(err) => !matches!(
-            err.name(),
-            Some("org.freedesktop.DBus.Error.NoReply" | "org.freedesktop.DBus.Error.Timeout")
-        ),
+        Error::Dbus(err) => {
+            !matches!(err.name(), Some("org.freedesktop.DBus.Error.NoReply" | "org.freedesktop.DBus.Error.Timeout"))
+        }
         _ => false,
     }
 }

@@ -172,7 +172,9 @@ fn keyring_error(err: EntryError, kind: Option<SecretKind>) -> StoreError {
     match err {
         EntryError::NoAccess => StoreError::KeyringLocked(system::UNLOCK),
         EntryError::Failed(detail) => system::failed(&first_line(&detail)),
-        EntryError::TooLong(len) => StoreError::SecretTooLong { kind: kind.map_or("secret-any", SecretKind::noun), len },
+        EntryError::TooLong(len) => {
+            StoreError::SecretTooLong { kind: kind.map_or("secret-any", SecretKind::noun), len }
+        }
     }
 }
 
