@@ -43,6 +43,7 @@ pub fn run() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let options = LaunchOptions::from_env();
+    let gl_disabled_here = without_opengl();
     let app = tauri::Builder::default()
         // First, so that a second start hands its arguments (a link) to this one and exits.
         // A second start at login (`--hidden`) leaves the running app as it is.
@@ -74,7 +75,11 @@ pub fn run() -> ExitCode {
             commands::start_at_login,
             commands::set_start_at_login,
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            // GTK has opened the display: the browser we open must not inherit the setting.
+            if gl_disabled_here {
+                std::env::remove_var(GDK_GL);
+            }
             let handle = app.handle().clone();
             let log_dir = log::start(&handle);
             if let Err(why) = &log_dir {
@@ -124,6 +129,21 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+const GDK_GL: &str = "GDK_GL";
+
+/// GDK opens the OpenGL driver when it opens the display, to choose its GL
+/// visuals: 30 MiB and more for the tray (Mesa's software driver loads
+/// LLVM), where the window draws with cairo anyway (`window.rs`, software
+/// rendering). True when this set it; a user's own `GDK_GL` is kept.
+fn without_opengl() -> bool {
+    if !cfg!(target_os = "linux") || std::env::var_os(GDK_GL).is_some() {
+        return false;
+    }
+    // Before any thread is started.
+    std::env::set_var(GDK_GL, "disable");
+    true
 }
 
 /// Follows the account manager: each change, and each moment a text of the

@@ -64,10 +64,42 @@ pub fn hide(window: &Window) {
         if !shown_again && !*shown.borrow() {
             if let Some(window) = app.get_webview_window(MAIN) {
                 let _ = window.destroy();
+                end_network_process();
             }
         }
     });
 }
+
+/// WebKitGTK keeps its network process once the last webview is gone, and
+/// Tauri keeps its web context for the app's life so that a new one does
+/// not start another: the one there is is ended, and WebKit starts it again
+/// for the next window (it does so after a crash too).
+#[cfg(target_os = "linux")]
+fn end_network_process() {
+    // A WebDriver session (tauri-driver) lives in that process.
+    if std::env::var_os("TAURI_WEBVIEW_AUTOMATION").is_some_and(|on| on == "true") {
+        return;
+    }
+    let ours = std::process::id().to_string();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else { continue };
+        // `pid (comm) state ppid ...`: the name may hold spaces, the fields after it do not.
+        let Some((name, rest)) = stat.rsplit_once(')') else { continue };
+        let parent = rest.split_whitespace().nth(1);
+        if parent == Some(ours.as_str()) && name.ends_with("(WebKitNetworkPr") {
+            if let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse::<i32>().ok()) {
+                // SAFETY: a signal to our own child process.
+                unsafe {
+                    libc::kill(pid, libc::SIGTERM);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn end_network_process() {}
 
 /// Draws the page without WebKit's accelerated compositing: a window of
 /// text and buttons gains nothing from it, and it costs the web process
