@@ -57,6 +57,21 @@ pub(crate) fn tree(root: u32) -> Vec<u32> {
     found
 }
 
+/// WebKit's processes (web, network) under `root`.
+pub fn webkit_processes(root: u32) -> Vec<u32> {
+    tree(root).into_iter().filter(|pid| process_name(*pid).starts_with("WebKit")).collect()
+}
+
+/// Waits until `done` holds, at most `timeout`; says `what` did not happen otherwise.
+/// (A process ending or a file appearing sends no event a test can wait on.)
+pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within {timeout:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The name process `pid` runs under (its program's, cut at 15 bytes); empty once it is gone.
 pub fn process_name(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
@@ -165,4 +180,143 @@ impl AppRun {
     pub fn time_to_window(sandbox: &Sandbox, program: &Path) -> f64 {
         Shown::start(sandbox, program).after
     }
+}
+
+/// The app started at login (hidden), measured once settled: the memory of
+/// each of its processes, its idle CPU, and the time from the tray's "Show
+/// window" to the window on the screen.
+#[derive(Debug, Clone)]
+pub struct HiddenRun {
+    /// (process name, PSS KiB) of each process of the tree.
+    pub pss_by_process: Vec<(String, u64)>,
+    /// Percent of one core over [`IDLE_WINDOW`].
+    pub cpu: f64,
+    /// Seconds from the menu item clicked to the window mapped.
+    pub show: f64,
+}
+
+impl HiddenRun {
+    pub fn pss_kib(&self) -> u64 {
+        self.pss_by_process.iter().map(|(_, kib)| kib).sum()
+    }
+
+    pub fn measure(sandbox: &Sandbox, program: &Path) -> Self {
+        assert!(program.exists(), "{} is missing: make bench builds it", program.display());
+        let display = Display::open();
+        let mut command = sandbox.program(program, &["--hidden"]);
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let started = Started(command.spawn().expect("start the app"));
+        let pid = started.0.id();
+        // Its token agent listens once the start is done.
+        let agent = sandbox.runtime_dir().join("cells-auth/agent.sock");
+        wait_until("the app's token agent", Duration::from_secs(60), || agent.exists());
+        std::thread::sleep(SETTLE);
+        let pss_by_process = tree(pid).into_iter().map(|p| (process_name(p), pss_kib(p))).collect();
+        let cpu = idle_cpu(pid);
+        let show_window = TrayItem::find(pid, "Show window");
+        let clicked = Instant::now();
+        show_window.click();
+        display.wait_for(xlib::MapNotify, Duration::from_secs(60)).expect("the window shown from the tray");
+        let show = clicked.elapsed().as_secs_f64();
+        HiddenRun { pss_by_process, cpu, show }
+    }
+}
+
+fn gdbus(args: &[&str]) -> String {
+    let out = std::process::Command::new("gdbus").args(args).output().expect("run gdbus");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An item of the tray menu of a process, clicked as a tray host does:
+/// through the menu the app exports on the session bus (com.canonical.dbusmenu).
+pub struct TrayItem {
+    owner: String,
+    menu: String,
+    id: String,
+}
+
+impl TrayItem {
+    /// The item labelled `label` in the tray menu of process `pid`.
+    pub fn find(pid: u32, label: &str) -> Self {
+        let names = gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.DBus",
+            "--object-path",
+            "/org/freedesktop/DBus",
+            "--method",
+            "org.freedesktop.DBus.ListNames",
+        ]);
+        let owner = names
+            .split('\'')
+            .filter(|name| name.starts_with(':'))
+            .find(|name| {
+                let asked = gdbus(&[
+                    "call",
+                    "--session",
+                    "--dest",
+                    "org.freedesktop.DBus",
+                    "--object-path",
+                    "/org/freedesktop/DBus",
+                    "--method",
+                    "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                    name,
+                ]);
+                asked.trim() == format!("(uint32 {pid},)")
+            })
+            .unwrap_or_else(|| panic!("process {pid} is not on the session bus"))
+            .to_string();
+        let menu = menu_path(&owner, "/").unwrap_or_else(|| panic!("no tray menu exported by {owner}"));
+        let layout = gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            &owner,
+            "--object-path",
+            &menu,
+            "--method",
+            "com.canonical.dbusmenu.GetLayout",
+            "0",
+            "-1",
+            "[]",
+        ]);
+        let marker = format!("'label': <'{label}'>");
+        let at = layout.find(&marker).unwrap_or_else(|| panic!("no {label:?} in the tray menu: {layout}"));
+        // The item is `(ID, {... 'label': <...> ...}, [...])`: its id is the number after the last `(` before the label.
+        let before = &layout[..at];
+        let id: String =
+            before[before.rfind('(').expect("an item") + 1..].chars().take_while(char::is_ascii_digit).collect();
+        TrayItem { owner, menu, id }
+    }
+
+    pub fn click(&self) {
+        let (owner, menu, id) = (&self.owner, &self.menu, &self.id);
+        gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            owner,
+            "--object-path",
+            menu,
+            "--method",
+            "com.canonical.dbusmenu.Event",
+            id,
+            "clicked",
+            "<0>",
+            "0",
+        ]);
+    }
+}
+
+/// The object path under `path` of `owner` that implements com.canonical.dbusmenu.
+fn menu_path(owner: &str, path: &str) -> Option<String> {
+    let xml = gdbus(&["introspect", "--session", "--dest", owner, "--object-path", path, "--xml"]);
+    if xml.contains("interface name=\"com.canonical.dbusmenu\"") {
+        return Some(path.to_string());
+    }
+    xml.split("<node name=\"").skip(1).filter_map(|rest| rest.split('"').next()).find_map(|child| {
+        let below = if path == "/" { format!("/{child}") } else { format!("{path}/{child}") };
+        menu_path(owner, &below)
+    })
 }

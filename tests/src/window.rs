@@ -203,6 +203,37 @@ impl Window {
         Display::open().top_level_of(self.app_pid()).is_some()
     }
 
+    /// WebKit's processes of the app: none while its window is dropped.
+    pub fn webkit_processes(&self) -> Vec<u32> {
+        crate::desktop::webkit_processes(self.app_pid())
+    }
+
+    /// Closes the window as its title bar's button does, and returns once it is off the screen.
+    pub fn close_from_title_bar(&self) {
+        let display = Display::open();
+        let window = display.top_level_of(self.app_pid()).expect("the window on the screen");
+        display.close(window);
+        display.wait_for(x11_dl::xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
+    }
+
+    /// Talks to the window made anew once the app dropped the hidden one's
+    /// webview, when its page has loaded.
+    pub async fn follow_new_window(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let handles = self.client.windows().await.unwrap_or_default();
+            if let Some(handle) = handles.last() {
+                if self.client.switch_to_window(handle.clone()).await.is_ok()
+                    && self.client.find(Locator::Css("body[data-ready=true]")).await.is_ok()
+                {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "no new window's page loaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a picture of the window, as the X server shows it, under
     /// target/screenshots/. (WebKitGTK answers no WebDriver screenshot for a
     /// page drawn without accelerated compositing, which is how the app draws.)

@@ -468,24 +468,72 @@ async fn start_at_login_writes_an_autostart_entry_that_starts_hidden_and_off_rem
     window.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn started_at_login_only_the_tray_shows_until_the_window_is_asked_for() {
-    let Fixture { idp: _idp, sandbox, ports: _ports } = Fixture::start();
-    let window = Window::open_with(&sandbox, Browser::Nothing, "hidden-start", &["--hidden"]).await;
-    // The page has loaded (open waits for it) and the tray is there, but no window is on the screen.
-    let tray = window.invoke("tray_model", json!({})).await;
-    assert!(tray.get("error").is_none(), "{tray}");
-    assert!(!window.on_screen(), "a start at login shows no window");
+#[test]
+fn started_at_login_no_webkit_process_runs_until_the_window_is_shown_nor_a_while_after_it_is_closed() {
+    use cells_auth_e2e::desktop::{process_name, wait_until, webkit_processes};
+    use x11_dl::xlib;
+    let Fixture { idp: _idp, mut sandbox, ports: _ports } = Fixture::start();
+    sandbox.set_env("CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS", "1");
+    let display = cells_auth_e2e::x11::Display::open();
+    let app = cells_auth_e2e::spawn_command(sandbox.program(cells_auth_e2e::window::app_bin(), &["--hidden"]));
+    let pid = app.pid();
+    // Its token agent listens once the start is done.
+    let agent = sandbox.runtime_dir().join("cells-auth/agent.sock");
+    wait_until("the app's token agent", std::time::Duration::from_secs(30), || agent.exists());
+    assert_eq!(webkit_processes(pid), Vec::<u32>::new(), "a start at login runs no WebKit process");
+    assert!(display.top_level_of(pid).is_none(), "a start at login shows no window");
 
-    // The tray's "Show window" and a second start call the same show_window.
-    let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
-    assert_eq!(again.code, Some(0), "{}", again.stderr);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !window.on_screen() {
-        assert!(std::time::Instant::now() < deadline, "the window did not open");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The tray's "Show window" and a second start call the same window::show.
+    for round in ["first shown", "shown again"] {
+        let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
+        assert_eq!(again.code, Some(0), "{}", again.stderr);
+        let window = display.wait_for(xlib::MapNotify, std::time::Duration::from_secs(30)).expect("the window shown");
+        assert!(!webkit_processes(pid).is_empty(), "{round}: the window's page runs in WebKit");
+        display.close(window);
+        display.wait_for(xlib::UnmapNotify, std::time::Duration::from_secs(10)).expect("the window hidden");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let left: Vec<String> = webkit_processes(pid).into_iter().map(process_name).collect();
+            if left.is_empty() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{round}: WebKit's processes still run: {left:?}");
+            // A process ending sends no event the test can wait on.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
-    window.screenshot("opened").await;
+    let out = app.stop_with(libc::SIGTERM);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_sign_in_and_the_accounts_come_back_in_a_window_made_after_the_hidden_one_was_dropped() {
+    let (fixture, window) =
+        app_already_signed_in("dropped-window", &[("CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS", "1")]).await;
+    start_sign_in(&window, &fixture.idp).await;
+    window.wait_for("#pending:not([hidden])").await;
+    let detail = window.text("#pending-detail").await;
+    let address =
+        window.client.find(fantoccini::Locator::Css("#pending-url")).await.unwrap().prop("value").await.unwrap();
+    assert!(detail.contains("36"), "the port is said: {detail}");
+
+    window.close_from_title_bar();
+    // The window's web process ends with it. (Its network process too, but
+    // not under WebDriver, whose session needs it: the test above checks it.)
+    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
+        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
+    });
+    let again = cells_auth_e2e::run_command(fixture.sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    window.follow_new_window().await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    window.wait_for("#pending:not([hidden])").await;
+    assert_eq!(window.text("#pending-detail").await, detail);
+    let shown =
+        window.client.find(fantoccini::Locator::Css("#pending-url")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(shown, address, "the same sign-in, still pending");
+    assert!(window.client.find(fantoccini::Locator::Css("#paste-form:not([hidden])")).await.is_ok(), "the paste field");
+    window.screenshot("pending-after-drop").await;
     window.close().await;
 }
 
