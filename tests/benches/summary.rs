@@ -421,7 +421,27 @@ fn desktop_rows(sandbox: &Sandbox) -> Vec<Row> {
     let ours = AppRun::measure(sandbox, &app, true);
     let bare = AppRun::measure(sandbox, &bare_bin, false);
     let pss_ratio = ours.pss_kib as f64 / bare.pss_kib as f64;
+    let hidden = desktop::HiddenRun::measure(sandbox, &app);
+    let by_process: Vec<String> =
+        hidden.pss_by_process.iter().map(|(name, kib)| format!("{name} {:.1}", *kib as f64 / 1024.0)).collect();
+    let bare_start = median(bare_starts.clone());
     vec![
+        Row {
+            figure: "the app (release), started hidden: total PSS of its processes".into(),
+            ours: format!("{:.1} MiB ({})", hidden.pss_kib() as f64 / 1024.0, by_process.join(", ")),
+            floor: format!("bare window, shown: {:.1} MiB", bare.pss_kib as f64 / 1024.0),
+            ratio: "—".into(),
+            target: "at most 50 MiB".into(),
+            met: hidden.pss_kib() as f64 / 1024.0 <= 50.0,
+        },
+        cpu_row("the app, started hidden: idle CPU over 60 s", hidden.cpu, bare.cpu_shown, 0.02),
+        Row::ratio(
+            "the app: from the tray's \"Show window\" to the window on the screen",
+            hidden.show,
+            "bare window's start",
+            bare_start,
+            1.2,
+        ),
         Row::ratio(
             &format!("the app (release): time until the window shows (median of {STARTS})"),
             median(app_starts),
