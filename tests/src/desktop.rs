@@ -171,6 +171,10 @@ impl AppRun {
         let cpu_hidden = hides.then(|| {
             shown.display.close(shown.window);
             shown.display.wait_for(xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
+            // Idle once the hidden window is dropped (`CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS`).
+            wait_until("the hidden window's WebKit processes ending", Duration::from_secs(90), || {
+                webkit_processes(shown.pid()).is_empty()
+            });
             idle_cpu(shown.pid())
         });
         AppRun { pss_kib, cpu_shown, cpu_hidden }
@@ -248,10 +252,11 @@ impl TrayItem {
             "--method",
             "org.freedesktop.DBus.ListNames",
         ]);
-        let owner = names
+        // The process holds several connections; one of them exports the menu.
+        let owners: Vec<&str> = names
             .split('\'')
             .filter(|name| name.starts_with(':'))
-            .find(|name| {
+            .filter(|name| {
                 let asked = gdbus(&[
                     "call",
                     "--session",
@@ -265,9 +270,11 @@ impl TrayItem {
                 ]);
                 asked.trim() == format!("(uint32 {pid},)")
             })
-            .unwrap_or_else(|| panic!("process {pid} is not on the session bus"))
-            .to_string();
-        let menu = menu_path(&owner, "/").unwrap_or_else(|| panic!("no tray menu exported by {owner}"));
+            .collect();
+        let (owner, menu) = owners
+            .iter()
+            .find_map(|owner| menu_path(owner, "/").map(|menu| (owner.to_string(), menu)))
+            .unwrap_or_else(|| panic!("no tray menu exported by process {pid} (its connections: {owners:?})"));
         let layout = gdbus(&[
             "call",
             "--session",
@@ -277,9 +284,9 @@ impl TrayItem {
             &menu,
             "--method",
             "com.canonical.dbusmenu.GetLayout",
-            "0",
-            "-1",
-            "[]",
+            "int32 0",
+            "int32 -1",
+            "@as []",
         ]);
         let marker = format!("'label': <'{label}'>");
         let at = layout.find(&marker).unwrap_or_else(|| panic!("no {label:?} in the tray menu: {layout}"));
@@ -301,17 +308,29 @@ impl TrayItem {
             menu,
             "--method",
             "com.canonical.dbusmenu.Event",
-            id,
+            &format!("int32 {id}"),
             "clicked",
-            "<0>",
-            "0",
+            "<int32 0>",
+            "uint32 0",
         ]);
     }
 }
 
 /// The object path under `path` of `owner` that implements com.canonical.dbusmenu.
 fn menu_path(owner: &str, path: &str) -> Option<String> {
-    let xml = gdbus(&["introspect", "--session", "--dest", owner, "--object-path", path, "--xml"]);
+    // A call with a timeout: some of a process's connections never answer one.
+    let xml = gdbus(&[
+        "call",
+        "--session",
+        "--timeout",
+        "2",
+        "--dest",
+        owner,
+        "--object-path",
+        path,
+        "--method",
+        "org.freedesktop.DBus.Introspectable.Introspect",
+    ]);
     if xml.contains("interface name=\"com.canonical.dbusmenu\"") {
         return Some(path.to_string());
     }
