@@ -312,13 +312,19 @@ impl SignIn {
     }
 
     async fn prepare(manager: &AccountManager, server: ServerUrl, options: SignInOptions) -> Result<Self, SignInError> {
+        // The keyring is checked while the server's configuration is fetched;
+        // a keyring that cannot keep the answer is said first.
         let probe = manager.store().clone();
-        tokio::task::spawn_blocking(move || probe.check_writable())
-            .await
-            .map_err(|e| StoreError::Keyring(e.to_string()))??;
+        let checked = tokio::task::spawn_blocking(move || probe.check_writable());
         let trust = options.trust.clone().unwrap_or_else(|| manager.trust_of(&server));
-        let http = manager.http_for(&trust)?;
-        let metadata = discover(&http, &server, &trust).await?;
+        let discovered = async {
+            let http = manager.http_for(&trust)?;
+            let metadata = discover(&http, &server, &trust).await?;
+            Ok::<_, SignInError>((http, metadata))
+        };
+        let (checked, discovered) = tokio::join!(checked, discovered);
+        checked.map_err(|e| StoreError::Keyring(e.to_string()))??;
+        let (http, metadata) = discovered?;
         tracing::info!(issuer = %metadata.issuer, "discovered");
         let bound = match options.redirect {
             RedirectMode::Loopback => Some(bind_first_free(SYNC_PORTS)?),
