@@ -104,8 +104,8 @@ type Job = Box<dyn FnOnce(&system::Keyring) + Send>;
 /// The one thread of this process that speaks to the keyring, holding the
 /// system's connection (on Linux, one Secret Service connection and session)
 /// for every call. Made at the first call.
-fn keyring_thread() -> Result<&'static Mutex<mpsc::Sender<Job>>, StoreError> {
-    static THREAD: OnceLock<Result<Mutex<mpsc::Sender<Job>>, String>> = OnceLock::new();
+fn keyring_thread() -> Result<&'static mpsc::Sender<Job>, StoreError> {
+    static THREAD: OnceLock<Result<mpsc::Sender<Job>, String>> = OnceLock::new();
     let thread = THREAD.get_or_init(|| {
         let (sender, jobs) = mpsc::channel::<Job>();
         std::thread::Builder::new()
@@ -116,7 +116,7 @@ fn keyring_thread() -> Result<&'static Mutex<mpsc::Sender<Job>>, StoreError> {
                     job(&keyring);
                 }
             })
-            .map(|_| Mutex::new(sender))
+            .map(|_| sender)
             .map_err(|e| e.to_string())
     });
     thread.as_ref().map_err(|why| StoreError::Keyring(why.clone()))
@@ -159,7 +159,7 @@ impl KeyringSecrets {
                 let _ = reply.send(call(&ServiceEntries { keyring, service: &service }));
             }
         });
-        let sent = keyring_thread()?.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+        let sent = keyring_thread()?.send(job);
         sent.map_err(|_| StoreError::Keyring("the keyring thread has stopped".into()))?;
         match answer.recv_timeout(KEYRING_TIMEOUT) {
             Ok(result) => result.map_err(|err| keyring_error(err, kind)),
