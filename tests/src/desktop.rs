@@ -226,9 +226,18 @@ impl HiddenRun {
     }
 }
 
-fn gdbus(args: &[&str]) -> String {
-    let out = std::process::Command::new("gdbus").args(args).output().expect("run gdbus");
+/// One method call on the session bus by `gdbus`, its reply as gdbus prints
+/// it. With a timeout: some of a process's connections never answer.
+fn bus_call(dest: &str, path: &str, method: &str, args: &[&str]) -> String {
+    let mut command = std::process::Command::new("gdbus");
+    command.args(["call", "--session", "--timeout", "2", "--dest", dest, "--object-path", path, "--method", method]);
+    let out = command.args(args).output().expect("run gdbus");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A method of the bus itself.
+fn bus_daemon_call(method: &str, args: &[&str]) -> String {
+    bus_call("org.freedesktop.DBus", "/org/freedesktop/DBus", &format!("org.freedesktop.DBus.{method}"), args)
 }
 
 /// An item of the tray menu of a process, clicked as a tray host does:
@@ -242,52 +251,18 @@ pub struct TrayItem {
 impl TrayItem {
     /// The item labelled `label` in the tray menu of process `pid`.
     pub fn find(pid: u32, label: &str) -> Self {
-        let names = gdbus(&[
-            "call",
-            "--session",
-            "--dest",
-            "org.freedesktop.DBus",
-            "--object-path",
-            "/org/freedesktop/DBus",
-            "--method",
-            "org.freedesktop.DBus.ListNames",
-        ]);
+        let names = bus_daemon_call("ListNames", &[]);
         // The process holds several connections; one of them exports the menu.
         let owners: Vec<&str> = names
             .split('\'')
             .filter(|name| name.starts_with(':'))
-            .filter(|name| {
-                let asked = gdbus(&[
-                    "call",
-                    "--session",
-                    "--dest",
-                    "org.freedesktop.DBus",
-                    "--object-path",
-                    "/org/freedesktop/DBus",
-                    "--method",
-                    "org.freedesktop.DBus.GetConnectionUnixProcessID",
-                    name,
-                ]);
-                asked.trim() == format!("(uint32 {pid},)")
-            })
+            .filter(|name| bus_daemon_call("GetConnectionUnixProcessID", &[name]).trim() == format!("(uint32 {pid},)"))
             .collect();
         let (owner, menu) = owners
             .iter()
             .find_map(|owner| menu_path(owner, "/").map(|menu| (owner.to_string(), menu)))
             .unwrap_or_else(|| panic!("no tray menu exported by process {pid} (its connections: {owners:?})"));
-        let layout = gdbus(&[
-            "call",
-            "--session",
-            "--dest",
-            &owner,
-            "--object-path",
-            &menu,
-            "--method",
-            "com.canonical.dbusmenu.GetLayout",
-            "int32 0",
-            "int32 -1",
-            "@as []",
-        ]);
+        let layout = bus_call(&owner, &menu, "com.canonical.dbusmenu.GetLayout", &["int32 0", "int32 -1", "@as []"]);
         let marker = format!("'label': <'{label}'>");
         let at = layout.find(&marker).unwrap_or_else(|| panic!("no {label:?} in the tray menu: {layout}"));
         // The item is `(ID, {... 'label': <...> ...}, [...])`: its id is the number after the last `(` before the label.
@@ -298,39 +273,14 @@ impl TrayItem {
     }
 
     pub fn click(&self) {
-        let (owner, menu, id) = (&self.owner, &self.menu, &self.id);
-        gdbus(&[
-            "call",
-            "--session",
-            "--dest",
-            owner,
-            "--object-path",
-            menu,
-            "--method",
-            "com.canonical.dbusmenu.Event",
-            &format!("int32 {id}"),
-            "clicked",
-            "<int32 0>",
-            "uint32 0",
-        ]);
+        let id = format!("int32 {}", self.id);
+        bus_call(&self.owner, &self.menu, "com.canonical.dbusmenu.Event", &[&id, "clicked", "<int32 0>", "uint32 0"]);
     }
 }
 
 /// The object path under `path` of `owner` that implements com.canonical.dbusmenu.
 fn menu_path(owner: &str, path: &str) -> Option<String> {
-    // A call with a timeout: some of a process's connections never answer one.
-    let xml = gdbus(&[
-        "call",
-        "--session",
-        "--timeout",
-        "2",
-        "--dest",
-        owner,
-        "--object-path",
-        path,
-        "--method",
-        "org.freedesktop.DBus.Introspectable.Introspect",
-    ]);
+    let xml = bus_call(owner, path, "org.freedesktop.DBus.Introspectable.Introspect", &[]);
     if xml.contains("interface name=\"com.canonical.dbusmenu\"") {
         return Some(path.to_string());
     }
