@@ -17,6 +17,8 @@ mod power;
 mod settings;
 mod state;
 mod tray;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod webkit_on_demand;
 mod window;
 
 use std::collections::HashSet;

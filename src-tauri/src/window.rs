@@ -40,10 +40,14 @@ pub fn show(app: &AppHandle) -> bool {
 }
 
 /// Makes the window from the configuration. Not by Tauri at start, so that
-/// a start at login makes none at all.
-pub fn make(app: &AppHandle, visible: bool) -> tauri::Result<Option<WebviewWindow>> {
+/// a start at login makes none at all, and loads no WebKit.
+pub fn make(app: &AppHandle, visible: bool) -> Result<Option<WebviewWindow>, String> {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    crate::webkit_on_demand::load()?;
     let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN) else { return Ok(None) };
-    let window = tauri::WebviewWindowBuilder::from_config(app, config)?.visible(visible).build()?;
+    let window = tauri::WebviewWindowBuilder::from_config(app, config)
+        .and_then(|builder| builder.visible(visible).build())
+        .map_err(|err| err.to_string())?;
     software_rendering(&window);
     Ok(Some(window))
 }

@@ -506,6 +506,61 @@ fn started_at_login_no_webkit_process_runs_until_the_window_is_shown_nor_a_while
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
 
+/// WebKitGTK's libraries mapped in a process.
+fn webkit_libraries(pid: u32) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut libraries: Vec<String> = maps
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|path| ["libwebkit2gtk", "libjavascriptcoregtk", "libsoup-3"].iter().any(|l| path.contains(l)))
+        .map(str::to_owned)
+        .collect();
+    libraries.dedup();
+    libraries
+}
+
+#[test]
+fn started_at_login_the_app_does_not_even_load_webkit_until_its_window_is_shown() {
+    use x11_dl::xlib;
+    let Fixture { idp: _idp, sandbox, ports: _ports } = Fixture::start();
+    let display = cells_auth_e2e::x11::Display::open();
+    let app = cells_auth_e2e::spawn_command(sandbox.program(cells_auth_e2e::window::app_bin(), &["--hidden"]));
+    let pid = app.pid();
+    let agent = sandbox.runtime_dir().join("cells-auth/agent.sock");
+    cells_auth_e2e::desktop::wait_until("the app's token agent", std::time::Duration::from_secs(30), || agent.exists());
+    let loaded = webkit_libraries(pid);
+    if !loaded.is_empty() {
+        // A function the linker took from WebKit rather than from our stubs.
+        let symbols = std::process::Command::new("nm")
+            .args(["-D", "--undefined-only"])
+            .arg(cells_auth_e2e::window::app_bin())
+            .output()
+            .expect("run nm");
+        let missing: Vec<String> = String::from_utf8_lossy(&symbols.stdout)
+            .split_whitespace()
+            .filter(|s| ["webkit_", "jsc_", "soup_"].iter().any(|p| s.starts_with(p)))
+            .map(str::to_owned)
+            .collect();
+        panic!("a start at login loads {loaded:?}; not in src-tauri/src/webkit_on_demand.rs: {missing:?}");
+    }
+
+    let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    display.wait_for(xlib::MapNotify, std::time::Duration::from_secs(30)).expect("the window shown");
+    assert!(
+        webkit_libraries(pid).iter().any(|l| l.contains("libwebkit2gtk")),
+        "the shown window's webview is WebKitGTK's: {:?}",
+        webkit_libraries(pid)
+    );
+    cells_auth_e2e::desktop::wait_until("the window's page in WebKit", std::time::Duration::from_secs(30), || {
+        cells_auth_e2e::desktop::webkit_processes(pid)
+            .into_iter()
+            .any(|p| cells_auth_e2e::desktop::process_name(p) == "WebKitWebProces")
+    });
+    let out = app.stop_with(libc::SIGTERM);
+    assert!(!out.stderr.contains("panicked") && !out.stderr.contains("WebKitGTK"), "{}", out.stderr);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_sign_in_and_the_accounts_come_back_in_a_window_made_after_the_hidden_one_was_dropped() {
     let (fixture, window) =
