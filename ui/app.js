@@ -359,7 +359,7 @@ function showFinished(outcome) {
   const key = JSON.stringify(outcome);
   if (key === finishedShown) return;
   finishedShown = key;
-  if (outcome.certificate) return askToTrust(outcome.certificate, false);
+  if (outcome.certificate) return askToTrust(outcome.certificate, outcome.custom_scheme);
   if (outcome.cancelled) showOutcome(t('window-sign-in-cancelled'), true);
   else showOutcome(outcome.message, outcome.ok);
   if (outcome.ok) {

@@ -12,8 +12,14 @@ use crate::model::{AppInfo, LanguageOption, PendingView, ServerCheck, TrayModel}
 use crate::settings::{self, Settings};
 use crate::state::AppState;
 
+/// What the page reads when it loads, with the tray's "Add account..." if it
+/// was asked before the page could hear it (answered once).
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    info(&state, state.take_account_asked())
+}
+
+fn info(state: &AppState, add_account: bool) -> AppInfo {
     let language = cells_auth::i18n::current();
     AppInfo {
         options: state.options.clone(),
@@ -24,7 +30,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         language_choice: *state.language_choice.borrow(),
         languages: LanguageOption::all(),
         outcome: state.last_outcome(),
-        add_account: state.take_account_asked(),
+        add_account,
     }
 }
 
@@ -47,7 +53,8 @@ pub fn set_language(app: AppHandle, state: State<'_, AppState>, language: Option
     };
     settings::save(&app, &Settings { language: choice })?;
     state.choose_language(choice);
-    Ok(app_info(state))
+    // The tray's "Add account..." waits for a page that is loading, not for this answer.
+    Ok(info(&state, false))
 }
 
 #[tauri::command]
@@ -72,7 +79,8 @@ pub async fn start_sign_in(
 ) -> Result<PendingView> {
     // Pinned when the user pressed "Trust this certificate" in the dialog.
     let trust = trust_certificate.map(|fp| Fingerprint::parse(&fp).map(|sha256| ServerTrust::Pinned { sha256 }));
-    state.start_sign_in(&app, &server, custom_scheme, trust.transpose()?).await
+    let started = state.start_sign_in(&app, &server, custom_scheme, trust.transpose()?).await;
+    started.inspect_err(|err| state.certificate_refused(err, custom_scheme))
 }
 
 #[tauri::command]
@@ -94,7 +102,7 @@ pub fn paste_answer(state: State<'_, AppState>, address: String) -> Result<()> {
 
 #[tauri::command]
 pub async fn reauthenticate(app: AppHandle, state: State<'_, AppState>, account_id: String) -> Result<PendingView> {
-    state.reauthenticate(&app, &account_id).await
+    state.reauthenticate(&app, &account_id).await.inspect_err(|err| state.certificate_refused(err, false))
 }
 
 #[tauri::command]

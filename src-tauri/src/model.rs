@@ -52,9 +52,11 @@ pub struct SignInOutcome {
     pub cancelled: bool,
     pub message: String,
     pub account_id: Option<String>,
-    /// A refused certificate (a sign-in from the tray): the window asks
-    /// whether to trust it.
+    /// A refused certificate: the window asks whether to trust it.
     pub certificate: Option<CertificateProblem>,
+    /// The refused sign-in's way back (a link rather than the loopback
+    /// port), for the one started again once the certificate is trusted.
+    pub custom_scheme: bool,
 }
 
 /// A server address as typed, checked.

@@ -106,6 +106,23 @@ impl AppState {
         *lock(&self.last_outcome) = Some(outcome);
     }
 
+    /// A sign-in that did not start because the server's certificate is not
+    /// trusted: the window that started it asks from the error it got, and
+    /// a window made later (the question left open when it was closed)
+    /// asks from here, until the question is answered.
+    pub fn certificate_refused(&self, err: &Error, custom_scheme: bool) {
+        let Some(problem) = err.certificate() else { return };
+        *lock(&self.last_outcome) = Some(SignInOutcome {
+            id: 0,
+            ok: false,
+            cancelled: false,
+            message: err.to_string(),
+            account_id: None,
+            certificate: Some(problem.clone()),
+            custom_scheme,
+        });
+    }
+
     /// The last outcome, once answered or seen through, is not shown again.
     pub fn dismiss_outcome(&self) {
         *lock(&self.last_outcome) = None;
@@ -174,6 +191,7 @@ impl AppState {
                     ),
                     account_id: Some(account.id),
                     certificate: None,
+                    custom_scheme: false,
                 },
                 Err(err) => SignInOutcome {
                     id,
@@ -182,6 +200,7 @@ impl AppState {
                     message: err.to_string(),
                     account_id: None,
                     certificate: None,
+                    custom_scheme: false,
                 },
             };
             let state = app.state::<AppState>();

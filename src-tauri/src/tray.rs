@@ -93,6 +93,7 @@ fn reauthenticate(app: AppHandle, account_id: String) {
                 message: err.to_string(),
                 account_id: None,
                 certificate: err.certificate().cloned(),
+                custom_scheme: false,
             };
             app.state::<AppState>().finished(&app, outcome);
         }

@@ -191,7 +191,7 @@ impl Window {
     }
 
     /// The app's process, under tauri-driver and WebKitWebDriver.
-    fn app_pid(&self) -> u32 {
+    pub fn app_pid(&self) -> u32 {
         crate::desktop::tree(self.driver.0.id())
             .into_iter()
             .find(|pid| crate::desktop::process_name(*pid) == "cells-sync")

@@ -407,18 +407,27 @@ async fn the_development_redirect_signs_in_through_port_3000() {
     window.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_self_signed_server_behind_nginx_asks_to_trust_its_certificate_then_signs_in_with_it_pinned() {
-    let _ports = loopback_lock();
+/// A sign-in from the window to a self-signed server, whose certificate the
+/// window asks to trust; with `env` set for the app.
+async fn asked_to_trust_a_self_signed_server(name: &str, env: &[(&str, &str)]) -> (TlsServer, Sandbox, Window) {
     let server = TlsServer::start(Signer::Itself);
     let mut sandbox = Sandbox::new();
     // The browser warned too, and the user accepted the same certificate there.
     sandbox.set_env("CELLS_TEST_TRUST_SPKI", &server.certificate.spki_sha256);
-    let window = Window::open(&sandbox, Browser::Chromium, "self-signed").await;
-
+    for (key, value) in env {
+        sandbox.set_env(key, value);
+    }
+    let window = Window::open(&sandbox, Browser::Chromium, name).await;
     window.type_into("#server", &server.url).await;
     window.click("#sign-in").await;
     window.wait_for("#certificate-dialog[open]").await;
+    (server, sandbox, window)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_server_behind_nginx_asks_to_trust_its_certificate_then_signs_in_with_it_pinned() {
+    let _ports = loopback_lock();
+    let (server, sandbox, window) = asked_to_trust_a_self_signed_server("self-signed", &[]).await;
     assert_eq!(window.text("#certificate-sha256").await, server.certificate.sha256);
     assert_eq!(window.text("#certificate-subject").await, "CN=127.0.0.1, O=Cells Test server");
     assert!(window.text("#certificate-problem").await.contains("does not trust (it is self-signed)"));
@@ -438,6 +447,28 @@ async fn a_self_signed_server_behind_nginx_asks_to_trust_its_certificate_then_si
     let accounts = sandbox.accounts();
     assert_eq!(accounts[0]["server"], server.url.as_str());
     window.screenshot("pinned").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_question_left_open_comes_back_in_a_window_made_after_the_hidden_one_was_dropped() {
+    let _ports = loopback_lock();
+    let (server, sandbox, window) =
+        asked_to_trust_a_self_signed_server("certificate-after-drop", &[("CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS", "1")])
+            .await;
+
+    window.close_from_title_bar();
+    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
+        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
+    });
+    let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    window.follow_new_window().await;
+    window.wait_for("#certificate-dialog[open]").await;
+    assert_eq!(window.text("#certificate-sha256").await, server.certificate.sha256, "the same question");
+    window.click("#trust-certificate").await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    assert_eq!(sandbox.accounts()[0]["server"], server.url.as_str());
     window.close().await;
 }
 
@@ -589,6 +620,26 @@ async fn a_pending_sign_in_and_the_accounts_come_back_in_a_window_made_after_the
     assert_eq!(shown, address, "the same sign-in, still pending");
     assert!(window.client.find(fantoccini::Locator::Css("#paste-form:not([hidden])")).await.is_ok(), "the paste field");
     window.screenshot("pending-after-drop").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trays_add_account_reaches_a_window_made_after_the_hidden_one_was_dropped() {
+    let (_fixture, window) =
+        app_already_signed_in("add-after-drop", &[("CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS", "1")]).await;
+    let script = "return document.activeElement && document.activeElement.id";
+    let focused = window.client.execute(script, vec![]).await;
+    assert_ne!(focused.ok(), Some(serde_json::json!("server")), "a page loaded without the request focuses nothing");
+    window.close_from_title_bar();
+    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
+        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
+    });
+    // As a tray host does: the menu item clicked over the session bus.
+    cells_auth_e2e::desktop::TrayItem::find(window.app_pid(), "Add account…").click();
+    window.follow_new_window().await;
+    window.wait_for(".account[data-state=signed_in]").await;
+    let focused = window.client.execute(script, vec![]).await;
+    assert_eq!(focused.ok(), Some(serde_json::json!("server")), "the server field is ready for the new account");
     window.close().await;
 }
 
