@@ -45,6 +45,10 @@ pub fn run() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let options = LaunchOptions::from_env();
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    if !options.hidden {
+        webkit_on_demand::load_in_background();
+    }
     let gl_disabled_here = without_opengl();
     let app = tauri::Builder::default()
         // First, so that a second start hands its arguments (a link) to this one and exits.

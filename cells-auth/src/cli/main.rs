@@ -67,6 +67,14 @@ fn main() -> ExitCode {
             }
         }
     }
+    parse_and_run()
+}
+
+/// Everything but the agent's plain answer. Not inlined into `main`: its
+/// frame holds the commands' futures, some 40 KiB whose every page is
+/// touched on entry, which the agent's answer need not pay for.
+#[inline(never)]
+fn parse_and_run() -> ExitCode {
     // Parsed by the plain command; the one that says its help and errors in
     // the user's language reads the catalog for every text, so it is built
     // only when there is help or an error to show.
