@@ -47,7 +47,10 @@ fn library() -> Result<usize, String> {
             // of the 53 ms it takes linked; it takes 47 ms so. The same
             // symbols are found: what both scopes hold is the same objects,
             // and the app defines none of these libraries' symbols.
-            let flags = libc::RTLD_LAZY | libc::RTLD_GLOBAL | libc::RTLD_DEEPBIND;
+            let mut flags = libc::RTLD_LAZY | libc::RTLD_GLOBAL;
+            if !preloaded() {
+                flags |= libc::RTLD_DEEPBIND;
+            }
             // SAFETY: a constant name; dlopen may be called from any thread.
             let handle = unsafe { libc::dlopen(LIBRARY.as_ptr(), flags) };
             if handle.is_null() {
@@ -57,6 +60,14 @@ fn library() -> Result<usize, String> {
             }
         })
         .clone()
+}
+
+/// A library preloaded by the user or the system (an allocator, a
+/// sanitizer) is meant to come before every other; deep binding would let
+/// WebKitGTK's libraries pass it by (its `malloc` against libc's `free`).
+fn preloaded() -> bool {
+    std::env::var_os("LD_PRELOAD").is_some_and(|list| !list.is_empty())
+        || std::fs::metadata("/etc/ld.so.preload").is_ok_and(|file| file.len() > 0)
 }
 
 fn last_error() -> String {
