@@ -45,9 +45,14 @@ pub fn run() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let options = LaunchOptions::from_env();
+    // A start that shows the window opens WebKitGTK now, before GTK starts,
+    // as the loader did when it was linked. Not on another thread: its
+    // libraries' constructors open modules through GLib, whose lock GTK's
+    // start holds while it waits for the loader's.
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     if !options.hidden {
-        webkit_on_demand::load_in_background();
+        // A library that cannot be opened is said when the window is made.
+        let _ = webkit_on_demand::load();
     }
     let gl_disabled_here = without_opengl();
     let app = tauri::Builder::default()

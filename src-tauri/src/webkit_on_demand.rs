@@ -30,12 +30,6 @@ pub fn load() -> Result<(), String> {
 
 static HANDLE: OnceLock<Result<usize, String>> = OnceLock::new();
 
-/// Starts opening WebKitGTK on another thread: an app whose window shows at
-/// start loads it while GTK and Tauri start, on another core.
-pub fn load_in_background() {
-    let _ = std::thread::Builder::new().name("webkit-load".into()).spawn(library);
-}
-
 fn library() -> Result<usize, String> {
     HANDLE
         .get_or_init(|| {
