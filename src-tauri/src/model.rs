@@ -59,6 +59,13 @@ pub struct SignInOutcome {
     pub custom_scheme: bool,
 }
 
+impl SignInOutcome {
+    /// A sign-in that could not start (its id is 0: nothing was pending).
+    pub fn not_started(message: String, certificate: Option<CertificateProblem>, custom_scheme: bool) -> Self {
+        SignInOutcome { id: 0, ok: false, cancelled: false, message, account_id: None, certificate, custom_scheme }
+    }
+}
+
 /// A server address as typed, checked.
 #[derive(Serialize)]
 pub struct ServerCheck {

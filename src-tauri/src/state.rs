@@ -112,15 +112,8 @@ impl AppState {
     /// asks from here, until the question is answered.
     pub fn certificate_refused(&self, err: &Error, custom_scheme: bool) {
         let Some(problem) = err.certificate() else { return };
-        *lock(&self.last_outcome) = Some(SignInOutcome {
-            id: 0,
-            ok: false,
-            cancelled: false,
-            message: err.to_string(),
-            account_id: None,
-            certificate: Some(problem.clone()),
-            custom_scheme,
-        });
+        *lock(&self.last_outcome) =
+            Some(SignInOutcome::not_started(err.to_string(), Some(problem.clone()), custom_scheme));
     }
 
     /// The last outcome, once answered or seen through, is not shown again.

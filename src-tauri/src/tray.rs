@@ -86,15 +86,7 @@ fn on_menu(app: &AppHandle, id: &str) {
 fn reauthenticate(app: AppHandle, account_id: String) {
     tauri::async_runtime::spawn(async move {
         if let Err(err) = app.state::<AppState>().reauthenticate(&app, &account_id).await {
-            let outcome = SignInOutcome {
-                id: 0,
-                ok: false,
-                cancelled: false,
-                message: err.to_string(),
-                account_id: None,
-                certificate: err.certificate().cloned(),
-                custom_scheme: false,
-            };
+            let outcome = SignInOutcome::not_started(err.to_string(), err.certificate().cloned(), false);
             app.state::<AppState>().finished(&app, outcome);
         }
     });

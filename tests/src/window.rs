@@ -216,6 +216,16 @@ impl Window {
         display.wait_for(x11_dl::xlib::UnmapNotify, Duration::from_secs(10)).expect("the window hidden");
     }
 
+    /// Closes the window as its title bar's button does, and returns once the
+    /// app has dropped it: its web process has ended. (Its network process
+    /// too, but not under WebDriver, whose session lives in it.)
+    pub fn close_and_wait_until_dropped(&self) {
+        self.close_from_title_bar();
+        crate::desktop::wait_until("the window's web process ending", Duration::from_secs(30), || {
+            self.webkit_processes().into_iter().all(|p| crate::desktop::process_name(p) != "WebKitWebProces")
+        });
+    }
+
     /// Talks to the window made anew once the app dropped the hidden one's
     /// webview, when its page has loaded.
     pub async fn follow_new_window(&self) {

@@ -457,10 +457,7 @@ async fn a_certificate_question_left_open_comes_back_in_a_window_made_after_the_
         asked_to_trust_a_self_signed_server("certificate-after-drop", &[("CELLS_SYNC_KEEP_HIDDEN_WINDOW_SECS", "1")])
             .await;
 
-    window.close_from_title_bar();
-    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
-        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
-    });
+    window.close_and_wait_until_dropped();
     let again = cells_auth_e2e::run_command(sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
     assert_eq!(again.code, Some(0), "{}", again.stderr);
     window.follow_new_window().await;
@@ -603,12 +600,8 @@ async fn a_pending_sign_in_and_the_accounts_come_back_in_a_window_made_after_the
         window.client.find(fantoccini::Locator::Css("#pending-url")).await.unwrap().prop("value").await.unwrap();
     assert!(detail.contains("36"), "the port is said: {detail}");
 
-    window.close_from_title_bar();
-    // The window's web process ends with it. (Its network process too, but
-    // not under WebDriver, whose session needs it: the test above checks it.)
-    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
-        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
-    });
+    // The network process's end is checked by the test above, without WebDriver.
+    window.close_and_wait_until_dropped();
     let again = cells_auth_e2e::run_command(fixture.sandbox.program(cells_auth_e2e::window::app_bin(), &[]));
     assert_eq!(again.code, Some(0), "{}", again.stderr);
     window.follow_new_window().await;
@@ -630,10 +623,7 @@ async fn the_trays_add_account_reaches_a_window_made_after_the_hidden_one_was_dr
     let script = "return document.activeElement && document.activeElement.id";
     let focused = window.client.execute(script, vec![]).await;
     assert_ne!(focused.ok(), Some(serde_json::json!("server")), "a page loaded without the request focuses nothing");
-    window.close_from_title_bar();
-    cells_auth_e2e::desktop::wait_until("the window's web process ending", std::time::Duration::from_secs(30), || {
-        window.webkit_processes().into_iter().all(|p| cells_auth_e2e::desktop::process_name(p) != "WebKitWebProces")
-    });
+    window.close_and_wait_until_dropped();
     // As a tray host does: the menu item clicked over the session bus.
     cells_auth_e2e::desktop::TrayItem::find(window.app_pid(), "Add account…").click();
     window.follow_new_window().await;
