@@ -463,6 +463,7 @@ async fn a_certificate_question_left_open_comes_back_in_a_window_made_after_the_
     window.follow_new_window().await;
     window.wait_for("#certificate-dialog[open]").await;
     assert_eq!(window.text("#certificate-sha256").await, server.certificate.sha256, "the same question");
+    window.screenshot("certificate-after-drop").await;
     window.click("#trust-certificate").await;
     window.wait_for(".account[data-state=signed_in]").await;
     assert_eq!(sandbox.accounts()[0]["server"], server.url.as_str());
